@@ -1,0 +1,49 @@
+# eventwire: every target installs what it needs through `setup` first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+REPORTS := reports
+
+.PHONY: setup run test test-all faults eval bench bench-dedup lint format clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: setup  ## the demo: embedded Redis (if none configured), a worker, the bundled samples
+	$(VENV)/bin/eventwire run
+
+test: setup lint  ## unit, contract, integration tests and the fast fault subset
+	$(PY) -m pytest -m "not slow" -q
+
+test-all: setup lint
+	$(PY) -m pytest -q
+
+faults: setup  ## the whole fault suite, with its table of faults/outcomes/lost/doubled
+	$(PY) -m pytest -m faults -q -s
+
+eval: setup  ## extraction quality on the gold set (writes reports/eval.json)
+	@mkdir -p $(REPORTS)
+	$(PY) -m worker.evaluation --gold tests/gold --report $(REPORTS)/eval.json
+
+bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
+	@mkdir -p $(REPORTS)
+	$(PY) tests/bench/bench_pipeline.py --report $(REPORTS)/bench-pipeline.json
+
+bench-dedup: setup  ## 100k synthetic articles through the Redis dedup index
+	@mkdir -p $(REPORTS)
+	$(PY) tests/bench/bench_dedup.py --report $(REPORTS)/bench-dedup.json
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) $(REPORTS) .pytest_cache .ruff_cache *.egg-info

