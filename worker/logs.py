@@ -1,0 +1,74 @@
+"""structlog set-up: JSON lines in production, readable lines in a terminal.
+
+Task code binds ``article_id`` and ``task_id`` with ``bound_to``; every line logged inside carries them.
+``stage`` times one pipeline stage and logs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import structlog
+
+from worker.config import Settings
+
+log = structlog.get_logger("eventwire")
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route stdlib and structlog output through one renderer chosen by ``log_format``."""
+    use_json = settings.log_format == "json" or (
+        settings.log_format == "auto" and not sys.stderr.isatty())
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: Any = (structlog.processors.JSONRenderer() if use_json
+                     else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info, renderer],
+    ))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+
+
+@contextlib.contextmanager
+def bound_to(**values: Any) -> Iterator[None]:
+    """Bind ``values`` to every log line emitted inside the block (this thread/task only)."""
+    with structlog.contextvars.bound_contextvars(**values):
+        yield
+
+
+class StageTimer:
+    """Collects how long each pipeline stage took, in milliseconds."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time the block as stage ``name`` and log it at debug level."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = round((time.perf_counter() - start) * 1000, 2)
+            self.timings[name] = elapsed
+            log.debug("stage.done", stage=name, ms=elapsed)
