@@ -1,0 +1,54 @@
+"""The Celery application: transport configuration only, no pipeline logic.
+
+Delivery settings implement at-least-once delivery (README, "Guarantees"): late acks, requeue when a
+child dies, one message prefetched at a time, and a visibility timeout well above the task time limit
+so a running task is never handed to a second worker.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from worker.config import Settings
+
+TASK_NAME = "eventwire.process_article"
+
+
+def celery_config(settings: Settings) -> dict[str, object]:
+    """Celery settings derived from eventwire's settings."""
+    transport = {"visibility_timeout": settings.visibility_timeout,
+                 "socket_connect_timeout": settings.connect_timeout,
+                 "socket_timeout": max(settings.connect_timeout, 10.0),
+                 "retry_on_timeout": True}
+    return {
+        "broker_url": settings.effective_broker_url,
+        "broker_transport_options": transport,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": settings.connect_timeout,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": settings.queue,
+        "task_queues": [Queue(settings.queue)],
+        "task_routes": {TASK_NAME: {"queue": settings.queue}},
+        "task_time_limit": settings.task_time_limit,
+        "task_soft_time_limit": settings.task_soft_time_limit,
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+        "worker_concurrency": settings.concurrency,
+        "worker_send_task_events": False,
+        "worker_enable_remote_control": True,
+    }
+
+
+def make_celery(settings: Settings) -> Celery:
+    """A Celery app configured for ``settings`` (used by workers and producers alike)."""
+    app = Celery("eventwire", set_as_current=False)
+    app.conf.update(celery_config(settings))
+    return app

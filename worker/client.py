@@ -1,0 +1,95 @@
+"""Producer client: validate locally, assign ids, send ``process_article`` by name.
+
+A producer needs only this module and the schemas: it never imports the pipeline, spaCy or the tasks.
+
+    producer = Producer.from_env()
+    article_id = producer.submit({"text": "...", "source": "Daily Planet"})
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kombu.exceptions import OperationalError
+
+from worker.celery_app import TASK_NAME, make_celery
+from worker.config import Settings
+from worker.contract import derive_article_id, validate_article
+
+
+class BrokerUnavailable(ConnectionError):
+    """The broker did not answer within the connect timeout."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One enqueued article: its id and the submission (task) id that identifies this delivery."""
+
+    article_id: str
+    submission_id: str
+
+
+class Producer:
+    """Submits articles to the ``articles`` queue."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.effective_broker_url:
+            raise BrokerUnavailable("no broker configured: set EVENTWIRE_REDIS_URL "
+                                    "(or EVENTWIRE_BROKER_URL)")
+        self.settings = settings
+        self.app = make_celery(settings)
+        self._checked = False
+
+    @classmethod
+    def from_env(cls) -> Producer:
+        """A producer configured from ``EVENTWIRE_*`` environment variables."""
+        return cls(Settings.from_env())
+
+    def submit(self, article: Mapping[str, Any]) -> Submission:
+        """Validate ``article`` (raises ``InvalidArticle``), give it an id if it has none, enqueue it."""
+        payload = dict(article)
+        validate_article(payload, max_payload_bytes=self.settings.max_payload_bytes)
+        payload.setdefault("id", derive_article_id(payload))
+        self._ensure_broker()
+        submission_id = str(uuid.uuid4())
+        try:
+            self.app.send_task(TASK_NAME, args=[payload], task_id=submission_id,
+                               queue=self.settings.queue, retry=True,
+                               retry_policy={"max_retries": 2, "interval_start": 0.2,
+                                             "interval_step": 0.5, "interval_max": 1.0})
+        except OperationalError as exc:
+            raise BrokerUnavailable(f"broker unreachable: {exc}") from exc
+        return Submission(payload["id"], submission_id)
+
+    def submit_many(self, articles: Iterable[Mapping[str, Any]]) -> list[Submission]:
+        """Validate every article first, then enqueue them all (none is sent if one is invalid)."""
+        payloads = [dict(a) for a in articles]
+        for payload in payloads:
+            validate_article(payload, max_payload_bytes=self.settings.max_payload_bytes)
+        return [self.submit(p) for p in payloads]
+
+    def _ensure_broker(self) -> None:
+        if self._checked:
+            return
+        try:
+            with self.app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0.2, interval_step=0.2,
+                                       timeout=self.settings.connect_timeout)
+        except (OperationalError, OSError) as exc:
+            raise BrokerUnavailable(
+                f"broker {_redact(self.settings.effective_broker_url)} unreachable: {exc}") from exc
+        self._checked = True
+
+    def close(self) -> None:
+        """Release the broker connection pool."""
+        self.app.close()
+
+
+def _redact(url: str | None) -> str:
+    if not url or "@" not in url:
+        return url or ""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://***@{rest.split('@', 1)[1]}"
