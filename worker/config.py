@@ -36,7 +36,6 @@ class Settings:
     concurrency: int = 2
     queue: str = "articles"
     event_source: str = "urn:eventwire:worker"
-    max_text_chars: int = 100_000
     max_payload_bytes: int = 1_000_000
     languages: tuple[str, ...] = ("en",)
     embedded_probe_url: str = "redis://127.0.0.1:6379/0"
@@ -78,14 +77,16 @@ class Settings:
     def check(self) -> None:
         """Raise ``SettingsError`` for values that are out of range."""
         if self.log_format not in {"auto", "json", "console"}:
-            raise SettingsError(f"EVENTWIRE_LOG_FORMAT must be json, console or auto, not {self.log_format!r}")
+            raise SettingsError(
+                f"EVENTWIRE_LOG_FORMAT must be json, console or auto, not {self.log_format!r}")
         if not 0.0 < self.near_duplicate_threshold <= 1.0:
             raise SettingsError("EVENTWIRE_NEAR_DUPLICATE_THRESHOLD must be in (0, 1]")
         if self.minhash_permutations % self.minhash_bands:
-            raise SettingsError("EVENTWIRE_MINHASH_PERMUTATIONS must be a multiple of EVENTWIRE_MINHASH_BANDS")
+            raise SettingsError(
+                "EVENTWIRE_MINHASH_PERMUTATIONS must be a multiple of EVENTWIRE_MINHASH_BANDS")
         if not self.task_soft_time_limit < self.task_time_limit < self.visibility_timeout:
             raise SettingsError("need task_soft_time_limit < task_time_limit < visibility_timeout")
-        for name in ("results_maxlen", "dlq_maxlen", "concurrency", "max_text_chars", "max_deliveries"):
+        for name in ("results_maxlen", "dlq_maxlen", "concurrency", "max_payload_bytes", "max_deliveries"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"EVENTWIRE_{name.upper()} must be at least 1")
 

@@ -1,0 +1,179 @@
+"""The pipeline: one submitted payload in, one publication out. No broker, no Celery.
+
+Stages, in order: validate → clean → language → fingerprint → dedup (exact, near) → NLP → extract
+events → register events (merge) → build envelopes. Dedup runs before NLP so that a duplicate costs
+milliseconds. The stateful stages (dedup index, event registry) are passed in, in Redis for the
+service and in memory for ``eventwire extract``; every one of them is idempotent per submission, so
+running the pipeline again for a redelivered task gives the same publication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from spacy.language import Language
+
+from worker import cleaning
+from worker.config import Settings
+from worker.contract import Article, FieldError, InvalidArticle, validate_article
+from worker.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
+from worker.extraction import ArticleContext, Extraction, extract
+from worker.logs import StageTimer
+from worker.nlp import load_model
+from worker.publishing import Publication, dlq_entry, make_envelope
+from worker.registry import EventRegistry, MemoryEventRegistry, Registration
+
+log = structlog.get_logger("eventwire.pipeline")
+
+
+@dataclass
+class Pipeline:
+    """The stages' dependencies. ``nlp`` is loaded on first use when not given."""
+
+    settings: Settings
+    dedup: DedupIndex
+    registry: EventRegistry
+    nlp: Language | None = None
+    extractor: Callable[[Any, ArticleContext], Extraction] = extract
+
+    @classmethod
+    def in_memory(cls, settings: Settings, nlp: Language | None = None) -> Pipeline:
+        """A pipeline whose dedup index and event registry live in this process."""
+        return cls(settings, MemoryDedupIndex(settings), MemoryEventRegistry(), nlp)
+
+    def model(self) -> Language:
+        """The spaCy model, loaded once."""
+        if self.nlp is None:
+            self.nlp = load_model(self.settings.spacy_model)
+        return self.nlp
+
+    def process(self, payload: Any, submission_id: str) -> Result:
+        """Run every stage for one payload and return what must be published."""
+        timer = StageTimer()
+        try:
+            with timer.stage("validate"):
+                article = validate_article(payload,
+                                           max_payload_bytes=self.settings.max_payload_bytes)
+            with timer.stage("clean"):
+                text = self._clean(article)
+            with timer.stage("dedup"):
+                verdict = self.dedup.check_and_insert(
+                    fingerprint(article.id, submission_id, article.url, text, self.settings))
+            if verdict.kind != "original":
+                with timer.stage("merge"):
+                    return self._duplicate(article, submission_id, verdict, timer)
+            with timer.stage("nlp"):
+                doc = self.model()(text)
+            with timer.stage("extract"):
+                extraction = self.extractor(doc, _context(article))
+            with timer.stage("merge"):
+                return self._processed(article, submission_id, text, extraction, timer)
+        except InvalidArticle as invalid:
+            return self.reject(payload, submission_id, invalid, timer)
+
+    def _clean(self, article: Article) -> str:
+        text = cleaning.clean_text(article.text, is_html=article.is_html)
+        if not text:
+            raise InvalidArticle("empty_text", [FieldError(
+                "html" if article.is_html else "text", "no text left after cleaning")], article.id)
+        language = article.language or cleaning.guess_language(text)
+        if (language or "").split("-")[0] not in self.settings.languages:
+            raise InvalidArticle("unsupported_language", [FieldError(
+                "language", f"{language or 'not English'}: this service accepts "
+                            f"{', '.join(self.settings.languages)}")], article.id)
+        return text
+
+    def _processed(self, article: Article, submission_id: str, text: str,
+                   extraction: Extraction, timer: StageTimer) -> Result:
+        envelopes = []
+        event_ids: list[str] = []
+        for record in extraction.events:
+            registration = self.registry.register(record["event_id"], article.id, article.source)
+            event_ids.append(record["event_id"])
+            envelopes.append(self._event_envelope(record, article, registration, "extraction"))
+        self.registry.record_article_events(article.id, event_ids)
+        data = {
+            "article_id": article.id,
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at_text,
+            "language": article.language or "en",
+            "text_chars": len(text),
+            "entities": extraction.entities,
+            "event_ids": event_ids,
+            "metadata": article.metadata,
+        }
+        head = self._envelope("article.processed", article.id, data, submission_id)
+        return Result("processed", article.id, Publication(submission_id, [head, *envelopes]),
+                      timer.timings)
+
+    def _duplicate(self, article: Article, submission_id: str, verdict: DedupVerdict,
+                   timer: StageTimer) -> Result:
+        data = {
+            "article_id": article.id,
+            "duplicate_of": verdict.duplicate_of,
+            "kind": verdict.kind,
+            "similarity": round(verdict.similarity if verdict.similarity is not None else 1.0, 4),
+            "matched_on": verdict.matched_on,
+            "source": article.source,
+            "url": article.url,
+        }
+        envelopes = [self._envelope("article.duplicate", article.id, data, submission_id)]
+        if verdict.matched_on != "id":  # a resubmitted id is the same article, not a new report
+            for event_id in self.registry.events_of(verdict.duplicate_of or ""):
+                registration = self.registry.register(event_id, article.id, article.source)
+                envelopes.append(self._mention(registration, article, "duplicate"))
+        return Result(verdict.kind + "_duplicate", article.id,
+                      Publication(submission_id, envelopes), timer.timings)
+
+    def reject(self, payload: Any, submission_id: str, invalid: InvalidArticle,
+               timer: StageTimer | None = None) -> Result:
+        """The publication for input that breaks the contract: ``article.rejected`` and a DLQ entry."""
+        errors = [e.as_dict() for e in invalid.errors]
+        data = {"article_id": invalid.article_id, "reason": invalid.reason, "errors": errors}
+        subject = invalid.article_id or f"submission:{submission_id}"
+        envelope = self._envelope("article.rejected", subject, data, submission_id)
+        entry = dlq_entry(reason=invalid.reason, errors=errors, payload=payload,
+                          article_id=invalid.article_id, submission_id=submission_id)
+        return Result("rejected", invalid.article_id, Publication(submission_id, [envelope], entry),
+                      timer.timings if timer else {}, reason=invalid.reason)
+
+    def _event_envelope(self, record: dict[str, Any], article: Article,
+                        registration: Registration, via: str) -> dict[str, Any]:
+        if registration.created:
+            record = {**record, "mentions": {"articles": registration.articles,
+                                             "outlets": registration.outlets}}
+            return self._envelope("event.created", record["event_id"], record, record["event_id"])
+        return self._mention(registration, article, via)
+
+    def _mention(self, registration: Registration, article: Article, via: str) -> dict[str, Any]:
+        data = {"event_id": registration.event_id, "article_id": article.id,
+                "source": article.source, "via": via,
+                "mentions": {"articles": registration.articles, "outlets": registration.outlets}}
+        return self._envelope("event.mentioned", registration.event_id, data,
+                              f"{registration.event_id}\x1f{article.id}")
+
+    def _envelope(self, event_type: str, subject: str, data: dict[str, Any],
+                  dedup_key: str) -> dict[str, Any]:
+        return make_envelope(event_type, subject, data, source=self.settings.event_source,
+                             dedup_key=dedup_key)
+
+
+@dataclass
+class Result:
+    """The outcome of one submission: its kind, the publication and the stage timings (ms)."""
+
+    outcome: str
+    article_id: str | None
+    publication: Publication
+    timings: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def _context(article: Article) -> ArticleContext:
+    return ArticleContext(article_id=article.id, published_at=article.published_at,
+                          source=article.source, title=article.title)

@@ -1,0 +1,67 @@
+"""Per-process runtime of a worker: settings, the spaCy model, Redis, pipeline and publisher.
+
+The model is loaded once in the worker's main process before the pool forks, so every child starts
+with it (no per-task load, and no child exceeds Celery's 4 s ``worker_process_init`` budget). Redis
+connections are opened lazily in each child, never shared across a fork.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import redis
+
+from worker.config import Settings
+from worker.dedup import RedisDedupIndex
+from worker.nlp import load_model
+from worker.pipeline import Pipeline
+from worker.publishing import RedisPublisher
+from worker.registry import RedisEventRegistry
+
+
+@dataclass
+class Runtime:
+    """What a worker process needs to run tasks."""
+
+    settings: Settings
+    client: redis.Redis
+    pipeline: Pipeline
+    publisher: RedisPublisher
+
+
+_runtime: Runtime | None = None
+_runtime_pid: int | None = None
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    """A Redis client for state and results, with bounded connect and read timeouts."""
+    if not settings.redis_url:
+        raise RuntimeError("EVENTWIRE_REDIS_URL is not set")
+    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=settings.connect_timeout,
+                                socket_timeout=max(settings.connect_timeout, 10.0),
+                                health_check_interval=30, retry_on_timeout=True)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Connect to Redis and assemble the pipeline (the model comes from the process cache)."""
+    client = redis_client(settings)
+    pipeline = Pipeline(settings, RedisDedupIndex(client, settings),
+                        RedisEventRegistry(client, settings), load_model(settings.spacy_model))
+    return Runtime(settings, client, pipeline, RedisPublisher(client, settings))
+
+
+def get_runtime() -> Runtime:
+    """This process's runtime, built on first use (and rebuilt after a fork)."""
+    global _runtime, _runtime_pid
+    if _runtime is None or _runtime_pid != os.getpid():
+        _runtime = build_runtime(Settings.from_env())
+        _runtime_pid = os.getpid()
+    return _runtime
+
+
+def reset_runtime() -> None:
+    """Forget this process's runtime (a forked child must not reuse its parent's sockets)."""
+    global _runtime, _runtime_pid
+    _runtime = None
+    _runtime_pid = None
