@@ -113,6 +113,10 @@ def guess_language(text: str, *, min_words: int = 12, threshold: float = 0.12) -
     Deliberately simple: the service supports English only, so it needs to tell English from
     not-English, not to name the other language.
     """
-    if len(_WORD.findall(text)) < min_words:
+    words = _WORD.findall(text)
+    letters = "".join(words)
+    if letters and sum(c.isascii() for c in letters) / len(letters) < 0.5:
+        return None  # mostly another script (Cyrillic, Arabic, CJK …)
+    if len(words) < min_words:
         return "en"
     return "en" if english_score(text) >= threshold else None
