@@ -9,9 +9,10 @@ from celery import signals
 
 from worker.celery_app import TASK_NAME, make_celery
 from worker.config import Settings
+from worker.health import start_heartbeat
 from worker.logs import bound_to, configure_logging
 from worker.nlp import load_model
-from worker.runtime import get_runtime, reset_runtime
+from worker.runtime import get_runtime, redis_client, reset_runtime
 
 settings = Settings.from_env()
 app = make_celery(settings)
@@ -27,6 +28,13 @@ def _setup_logging(**_: Any) -> None:
 def _preload_model(**_: Any) -> None:
     """Load spaCy in the main process so forked children inherit it."""
     load_model(settings.spacy_model)
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender: Any = None, **_: Any) -> None:
+    """Beat from the main process so ``eventwire health`` sees the worker alive."""
+    hostname = getattr(sender, "hostname", None) or "eventwire-worker"
+    start_heartbeat(redis_client(settings), settings, hostname)
 
 
 @signals.worker_process_init.connect

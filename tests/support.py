@@ -1,0 +1,118 @@
+"""Helpers for integration and fault tests: real worker processes and reading the results stream."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from worker.config import Settings
+from worker.health import freshest_heartbeat_age
+from worker.publishing import decode_envelope
+
+
+class WorkerProcess:
+    """``eventwire worker`` in a subprocess (its own process group, so the tree can be killed)."""
+
+    def __init__(self, settings: Settings, *, concurrency: int = 1, env: dict[str, str] | None = None,
+                 pool: str = "prefork") -> None:
+        self.settings = settings
+        self.concurrency = concurrency
+        self.pool = pool
+        self.env = {**os.environ, "EVENTWIRE_REDIS_URL": settings.redis_url or "",
+                    "EVENTWIRE_KEY_PREFIX": settings.key_prefix,
+                    "EVENTWIRE_RESULTS_STREAM": settings.results_stream,
+                    "EVENTWIRE_DLQ_STREAM": settings.dlq_stream,
+                    "EVENTWIRE_LOG_FORMAT": "json", **(env or {})}
+        self.log = Path(tempfile.mkstemp(prefix="eventwire-worker-", suffix=".log")[1])
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, client: redis.Redis | None = None, timeout: float = 60.0) -> WorkerProcess:
+        """Start the worker; with ``client``, wait until its heartbeat appears."""
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "worker.cli", "worker", "--concurrency", str(self.concurrency),
+                 "--pool", self.pool, "--log-level", "INFO"],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if client is not None:
+            self.wait_ready(client, timeout)
+        return self
+
+    def wait_ready(self, client: redis.Redis, timeout: float = 60.0) -> None:
+        """Block until a fresh heartbeat shows the worker is consuming."""
+        deadline = time.monotonic() + timeout
+        since = time.time()
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.tail()}")
+            with contextlib.suppress(redis.RedisError):
+                age = freshest_heartbeat_age(client, self.settings)
+                if age is not None and time.time() - age >= since - 1:
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"worker not ready in {timeout}s:\n{self.tail()}")
+
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the worker's whole process group."""
+        if self.process and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its children at once (a crash: nothing is acked)."""
+        self.signal(signal.SIGKILL)
+        if self.process:
+            self.process.wait(30)
+
+    def stop(self, timeout: float = 60.0) -> int | None:
+        """SIGTERM (warm shutdown) and wait; SIGKILL if it takes longer than ``timeout``."""
+        if self.process is None:
+            return None
+        self.signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def tail(self, chars: int = 4000) -> str:
+        """The end of the worker's log."""
+        return self.log.read_text(errors="replace")[-chars:]
+
+
+def read_envelopes(client: redis.Redis, settings: Settings) -> list[dict[str, Any]]:
+    """Every envelope on the results stream, oldest first."""
+    return [decode_envelope(fields) for _, fields in client.xrange(settings.results_stream)]
+
+
+def article_outcomes(envelopes: list[dict[str, Any]]) -> Counter[str]:
+    """How many ``article.*`` outcomes each article id has."""
+    return Counter(e["subject"] for e in envelopes if e["type"].startswith("article."))
+
+
+def wait_for_outcomes(client: redis.Redis, settings: Settings, article_ids: list[str],
+                      timeout: float = 120.0, worker: WorkerProcess | None = None
+                      ) -> list[dict[str, Any]]:
+    """Poll the results stream until every id has an ``article.*`` outcome; return all envelopes."""
+    deadline = time.monotonic() + timeout
+    wanted = set(article_ids)
+    while True:
+        envelopes = read_envelopes(client, settings)
+        missing = wanted - set(article_outcomes(envelopes))
+        if not missing:
+            return envelopes
+        if time.monotonic() > deadline:
+            log = worker.tail() if worker else ""
+            raise TimeoutError(f"{len(missing)} articles without outcome, e.g. "
+                               f"{sorted(missing)[:5]}\n{log}")
+        time.sleep(0.2)
