@@ -479,10 +479,12 @@ def format_report(report: Mapping[str, Any]) -> str:
     for name, acc in report["matched_attributes"].items():
         value = "n/a" if acc["accuracy"] is None else f"{acc['accuracy']:.3f}"
         lines.append(f"  {name:<24} {value:>6}  ({acc['correct']}/{acc['total']})")
-    lines += ["", f"{'construction':<22} {'items':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    lines += ["", f"{'construction (strict)':<22} {'items':>5} {'P':>6} {'R':>6} {'F1':>6} "
+                  f"{'tp':>4} {'fp':>4} {'fn':>4}"]
     for name, row in report["by_construction"].items():
         lines.append(f"{name:<22} {row['items']:>5} {row['precision']:>6.3f} "
-                     f"{row['recall']:>6.3f} {row['f1']:>6.3f}")
+                     f"{row['recall']:>6.3f} {row['f1']:>6.3f} {row['tp']:>4} {row['fp']:>4} "
+                     f"{row['fn']:>4}")
     t = report["throughput"]
     lines += ["", f"Throughput: {t['sentences']} sentences in {t['seconds']:.2f} s = "
                   f"{t['sentences_per_second']} sentences/s"]
