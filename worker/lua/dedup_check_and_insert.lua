@@ -1,0 +1,192 @@
+-- dedup_check_and_insert: decide whether an article is original, an exact or a near duplicate, and
+-- index it if it is original -- in one atomic step, so that of N copies racing on N workers exactly
+-- one becomes the original.
+--
+-- Key layout (B = <key_prefix>{dedup}: ; every producer string is hashed before it reaches a key)
+--
+--   B d:<hex24>            string, msgpack record of one checked article, <hex24> = blake2b-96 of
+--                          the article id. PEXPIRE window, set once (not refreshed on touch).
+--                          original : {sub, "original", "", "", "", article_id, shingles, sig16}
+--                          duplicate: {sub, kind, root_id, similarity, matched_on, article_id}
+--                          sig16 = the low 16 bits of each MinHash value, 2 bytes per permutation.
+--   B x:<gen>:<hex4>       hash, one bucket of the lookup index of generation <gen>
+--                          (gen = floor(now_ms / (window_ms / G))). Field: 6 bytes of an 8-byte
+--                          blake2b digest whose first 2 bytes are the bucket <hex4>; value: one or
+--                          more 12-byte article digests (the d: key's hash). Three kinds of entry
+--                          share the buckets, told apart by the hashed domain: the canonical URL,
+--                          the normalized-text hash and each LSH band of the signature. Only
+--                          originals are indexed. PEXPIREAT end of generation + window.
+--
+-- Why buckets and generations: one key per band entry costs ~140 B of key overhead, 16+ entries
+-- per article; ~65k small listpack/ziplist hashes per generation hold the same entries in ~25 B
+-- each. Redis < 7.4 cannot expire hash fields, so entries go into a generation's buckets and the
+-- whole bucket expires at the end of its generation plus the window: an index entry lives between
+-- window and window * (1 + 1/G). The article record (d:) has an exact TTL and every hit is
+-- confirmed against it, so the effective dedup window is exactly the configured one.
+--
+-- Redis Cluster: every key carries the hash tag {dedup}, so all of them live in one slot and the
+-- script may read keys it computes (the candidates of a band) -- the only way an LSH lookup can be
+-- one atomic step. Trade-off: the dedup index of one key prefix sits on one shard (about 1 KB per
+-- indexed article, i.e. ~1 GB per million originals in the window); throughput and memory beyond
+-- one node need a split by prefix (per tenant or language), never by article.
+--
+-- KEYS[1]  B d:<hex24> of this article (declared so a cluster client routes the call)
+-- ARGV[1]  B (key base, ends with ':')
+-- ARGV[2]  window in milliseconds
+-- ARGV[3]  G, number of generations per window
+-- ARGV[4]  submission digest (12 raw bytes)
+-- ARGV[5]  article id (raw bytes, stored, returned as duplicate_of)
+-- ARGV[6]  article digest (12 raw bytes, the value stored in index entries)
+-- ARGV[7]  shingle count (distinct shingles of the text)
+-- ARGV[8]  sig16
+-- ARGV[9]  near-duplicate threshold (Jaccard, and containment)
+-- ARGV[10] minimum size ratio (smaller / larger shingle count) for a containment match
+-- ARGV[11] max candidates verified; ARGV[12] max articles kept per index entry
+-- ARGV[13] URL entry or "" ; ARGV[14] text entry ; ARGV[15..] band entries
+--          (entry = 4 hex chars of bucket .. 6 raw bytes of field)
+--
+-- Returns {kind, duplicate_of, similarity, matched_on} ("" for none). A submission already checked
+-- gets the verdict it got the first time; another submission of a known article id is an exact
+-- duplicate (matched_on "id") of the article its record points to.
+
+redis.replicate_commands()  -- TIME then writes: replicate effects (the default from Redis 5)
+
+local base = ARGV[1]
+local window_ms = tonumber(ARGV[2])
+local generations = tonumber(ARGV[3])
+local sub = ARGV[4]
+local article_id = ARGV[5]
+local digest = ARGV[6]
+local shingles = tonumber(ARGV[7])
+local sig = ARGV[8]
+local threshold = tonumber(ARGV[9])
+local min_ratio = tonumber(ARGV[10])
+local max_candidates = tonumber(ARGV[11])
+local max_per_entry = tonumber(ARGV[12])
+local url_entry = ARGV[13]
+local text_entry = ARGV[14]
+local first_band = 15
+
+local function tohex(s)
+  return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end))
+end
+
+local function doc_key(raw_digest)
+  return base .. 'd:' .. tohex(raw_digest)
+end
+
+-- 1. this article id was seen: a redelivery gets its verdict back, a resubmission is a duplicate.
+local known = redis.call('GET', KEYS[1])
+if known then
+  local rec = cmsgpack.unpack(known)
+  if rec[1] == sub then
+    return {rec[2], rec[3], rec[4], rec[5]}
+  end
+  local root = rec[3]
+  if root == '' then root = rec[6] end
+  return {'exact', root, '1', 'id'}
+end
+
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local gen_ms = math.ceil(window_ms / generations)
+local gen = math.floor(now_ms / gen_ms)
+
+local function bucket_key(g, entry)
+  return base .. 'x:' .. g .. ':' .. string.sub(entry, 1, 4)
+end
+
+-- all article digests stored under an entry, over every live generation, newest first
+local function lookup(entry, out)
+  local field = string.sub(entry, 5)
+  for g = gen, gen - generations, -1 do
+    local v = redis.call('HGET', bucket_key(g, entry), field)
+    if v then
+      for i = 1, #v, 12 do out[#out + 1] = string.sub(v, i, i + 11) end
+    end
+  end
+  return out
+end
+
+local function remember(kind, root, similarity, matched_on)
+  local rec = {sub, kind, root, similarity, matched_on, article_id}
+  redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
+  return {kind, root, similarity, matched_on}
+end
+
+-- 2. and 3. exact: the same canonical URL, then the same normalized text
+local exact_entries = {{url_entry, 'url'}, {text_entry, 'text'}}
+for _, pair in ipairs(exact_entries) do
+  if pair[1] ~= '' then
+    for _, d in ipairs(lookup(pair[1], {})) do
+      local rec = redis.call('GET', doc_key(d))
+      if rec then
+        return remember('exact', cmsgpack.unpack(rec)[6], '1', pair[2])
+      end
+    end
+  end
+end
+
+-- 4. near: LSH band candidates, each verified against its stored signature
+local perms = #sig / 2
+local best, best_sim = nil, -1
+if shingles > 0 then
+  local candidates, seen = {}, {}
+  for i = first_band, #ARGV do
+    for _, d in ipairs(lookup(ARGV[i], {})) do
+      if not seen[d] and #candidates < max_candidates then
+        seen[d] = true
+        candidates[#candidates + 1] = d
+      end
+    end
+  end
+  for _, d in ipairs(candidates) do
+    local raw = redis.call('GET', doc_key(d))
+    if raw then
+      local rec = cmsgpack.unpack(raw)
+      local other = rec[8]
+      if rec[2] == 'original' and other and #other == #sig then
+        local same = 0
+        for p = 1, #sig, 2 do
+          if string.sub(sig, p, p + 1) == string.sub(other, p, p + 1) then same = same + 1 end
+        end
+        local j = same / perms
+        local sim = nil
+        if j >= threshold then
+          sim = j
+        else
+          local n = tonumber(rec[7])
+          local small, large = math.min(n, shingles), math.max(n, shingles)
+          if small > 0 and small / large >= min_ratio then
+            local containment = math.min(1, j * (n + shingles) / ((1 + j) * small))
+            if containment >= threshold then sim = containment end
+          end
+        end
+        if sim and sim > best_sim then best, best_sim = rec[6], sim end
+      end
+    end
+  end
+end
+if best then
+  return remember('near', best, string.format('%.4f', best_sim), 'minhash')
+end
+
+-- 5. original: record it and index its URL, text and bands in the current generation
+local rec = {sub, 'original', '', '', '', article_id, shingles, sig}
+redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
+local expire_at = (gen + 1) * gen_ms + window_ms
+local function index(entry, append)
+  local key = bucket_key(gen, entry)
+  local field = string.sub(entry, 5)
+  local v = redis.call('HGET', key, field)
+  if not v then
+    redis.call('HSET', key, field, digest)
+  elseif append and #v < 12 * max_per_entry then
+    redis.call('HSET', key, field, v .. digest)
+  end
+  redis.call('PEXPIREAT', key, expire_at)
+end
+if url_entry ~= '' then index(url_entry, false) end
+index(text_entry, false)
+for i = first_band, #ARGV do index(ARGV[i], true) end
+return {'original', '', '', ''}

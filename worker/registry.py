@@ -1,0 +1,154 @@
+"""The event registry: which articles and outlets mention each event, and which article created it.
+
+``register`` is atomic and idempotent per (event id, article id): the first article to register an
+event is its creator (``created`` is true for it, and only for it, on every call), a repeated call
+does not grow the counts. Outlets are counted by normalized name; an article without an outlet adds
+to the article count only. Every key expires one window after it was last touched.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Protocol
+
+import redis
+
+from worker.config import Settings
+
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The state of an event after an article registered it."""
+
+    event_id: str
+    created: bool  # True iff this article is the event's first reporter
+    articles: int  # distinct mentioning articles so far
+    outlets: int  # distinct outlets so far
+
+
+class EventRegistry(Protocol):
+    """Mentions of events by articles, and the events of each article."""
+
+    def register(self, event_id: str, article_id: str, outlet: str | None) -> Registration: ...
+
+    def record_article_events(self, article_id: str, event_ids: list[str]) -> None: ...
+
+    def events_of(self, article_id: str) -> list[str]: ...
+
+
+def normalize_outlet(outlet: str | None) -> str | None:
+    """Outlet name compared case- and spacing-insensitively, without a leading ``www.``."""
+    if outlet is None:
+        return None
+    name = _SPACES.sub(" ", unicodedata.normalize("NFKC", outlet).casefold()).strip()
+    name = name.removeprefix("www.")
+    return name or None
+
+
+def _digest(kind: bytes, text: str, size: int) -> bytes:
+    return hashlib.blake2b(kind + b"\x00" + text.encode("utf-8", "surrogatepass"),
+                           digest_size=size).digest()
+
+
+@functools.cache
+def _script_source() -> str:
+    return resources.files("worker.lua").joinpath("registry_register.lua").read_text("utf-8")
+
+
+class RedisEventRegistry:
+    """The registry in Redis, shared by every worker; ``register`` is one Lua script."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self._register = client.register_script(_script_source())
+
+    def event_key(self, event_id: str) -> str:
+        """Key of the event's hash (the id is hashed, never used raw)."""
+        return self.settings.key("ev", _digest(b"event", event_id, 16).hex())
+
+    def article_key(self, article_id: str) -> str:
+        """Key of the list of an article's events."""
+        return self.settings.key("art", _digest(b"article", article_id, 16).hex())
+
+    @property
+    def _window_ms(self) -> int:
+        return self.settings.dedup_window_seconds * 1000
+
+    def register(self, event_id: str, article_id: str, outlet: str | None) -> Registration:
+        """Record that ``article_id`` (from ``outlet``) mentions ``event_id``."""
+        name = normalize_outlet(outlet)
+        created, articles, outlets = self._register(
+            keys=[self.event_key(event_id)],
+            args=[article_id.encode("utf-8", "surrogatepass"),
+                  _digest(b"article", article_id, 12),
+                  _digest(b"outlet", name, 12) if name else b"",
+                  self._window_ms])
+        return Registration(event_id, bool(created), int(articles), int(outlets))
+
+    def record_article_events(self, article_id: str, event_ids: list[str]) -> None:
+        """Store the events an article reports (a repeated call overwrites with the same list)."""
+        self.client.set(self.article_key(article_id), json.dumps(event_ids), px=self._window_ms)
+
+    def events_of(self, article_id: str) -> list[str]:
+        """The events recorded for ``article_id`` (empty if unknown or expired)."""
+        raw = self.client.get(self.article_key(article_id))
+        return list(json.loads(raw)) if raw else []
+
+
+@dataclass
+class _Event:
+    creator: str
+    articles: set[str] = field(default_factory=set)
+    outlets: set[str] = field(default_factory=set)
+    expires: float = 0.0
+
+
+class MemoryEventRegistry:
+    """The same registry in process memory (for ``eventwire extract``; thread-safe)."""
+
+    def __init__(self, settings: Settings | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = (settings or Settings()).dedup_window_seconds
+        self.clock = clock
+        self._events: dict[str, _Event] = {}
+        self._article_events: dict[str, tuple[list[str], float]] = {}
+        self._lock = threading.Lock()
+
+    def register(self, event_id: str, article_id: str, outlet: str | None) -> Registration:
+        """Record that ``article_id`` (from ``outlet``) mentions ``event_id``."""
+        with self._lock:
+            now = self.clock()
+            event = self._events.get(event_id)
+            if event is None or event.expires <= now:
+                event = self._events[event_id] = _Event(creator=article_id)
+            if article_id not in event.articles:
+                event.articles.add(article_id)
+                name = normalize_outlet(outlet)
+                if name:
+                    event.outlets.add(name)
+            event.expires = now + self.window
+            return Registration(event_id, event.creator == article_id, len(event.articles),
+                                len(event.outlets))
+
+    def record_article_events(self, article_id: str, event_ids: list[str]) -> None:
+        """Store the events an article reports."""
+        with self._lock:
+            self._article_events[article_id] = (list(event_ids), self.clock() + self.window)
+
+    def events_of(self, article_id: str) -> list[str]:
+        """The events recorded for ``article_id`` (empty if unknown or expired)."""
+        with self._lock:
+            events, expires = self._article_events.get(article_id, ([], 0.0))
+            return list(events) if expires > self.clock() else []
