@@ -33,6 +33,9 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
+        # A task that fails without handling (e.g. Redis gone for longer than the in-task retries)
+        # stays unacked and comes back after the visibility timeout instead of being lost.
+        "task_acks_on_failure_or_timeout": False,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": settings.queue,
         "task_queues": [Queue(settings.queue)],

@@ -103,7 +103,7 @@ def validate_article(payload: Any, *, max_payload_bytes: int = 1_000_000) -> Art
     if not isinstance(payload, dict):
         raise InvalidArticle("invalid_payload", [FieldError("$", f"expected a JSON object, got "
                                                               f"{_json_type(payload)}")])
-    article_id = _valid_id_or_none(payload.get("id"))
+    article_id = valid_id_or_none(payload.get("id"))
     size = _encoded_size(payload)
     if size > max_payload_bytes:
         raise InvalidArticle("payload_too_large", [FieldError(
@@ -144,7 +144,8 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), "number" if isinstance(value, int | float) else type(value).__name__)
 
 
-def _valid_id_or_none(value: Any) -> str | None:
+def valid_id_or_none(value: Any) -> str | None:
+    """``value`` when it is a valid article id, else None (never echo a hostile id)."""
     if not isinstance(value, str):
         return None
     return value if not list(validator(ARTICLE_SCHEMA).descend(value, load_schema(ARTICLE_SCHEMA)

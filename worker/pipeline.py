@@ -18,7 +18,7 @@ from spacy.language import Language
 
 from worker import cleaning
 from worker.config import Settings
-from worker.contract import Article, FieldError, InvalidArticle, validate_article
+from worker.contract import Article, FieldError, InvalidArticle, valid_id_or_none, validate_article
 from worker.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
 from worker.extraction import ArticleContext, Extraction, extract
 from worker.logs import StageTimer
@@ -141,6 +141,16 @@ class Pipeline:
                           article_id=invalid.article_id, submission_id=submission_id)
         return Result("rejected", invalid.article_id, Publication(submission_id, [envelope], entry),
                       timer.timings if timer else {}, reason=invalid.reason)
+
+    def dead_letter(self, payload: Any, submission_id: str, *, reason: str, message: str,
+                    deliveries: int) -> Result:
+        """The publication for a submission that failed ``deliveries`` times: rejected, DLQ."""
+        article_id = valid_id_or_none(payload.get("id")) if isinstance(payload, dict) else None
+        invalid = InvalidArticle(reason, [FieldError("$", message)], article_id)
+        result = self.reject(payload, submission_id, invalid)
+        if result.publication.dlq is not None:
+            result.publication.dlq["deliveries"] = str(deliveries)
+        return result
 
     def _event_envelope(self, record: dict[str, Any], article: Article,
                         registration: Registration, via: str) -> dict[str, Any]:

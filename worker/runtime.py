@@ -14,6 +14,7 @@ import redis
 
 from worker.config import Settings
 from worker.dedup import RedisDedupIndex
+from worker.delivery import DeliveryCounter
 from worker.nlp import load_model
 from worker.pipeline import Pipeline
 from worker.publishing import RedisPublisher
@@ -28,6 +29,7 @@ class Runtime:
     client: redis.Redis
     pipeline: Pipeline
     publisher: RedisPublisher
+    deliveries: DeliveryCounter
 
 
 _runtime: Runtime | None = None
@@ -48,7 +50,8 @@ def build_runtime(settings: Settings) -> Runtime:
     client = redis_client(settings)
     pipeline = Pipeline(settings, RedisDedupIndex(client, settings),
                         RedisEventRegistry(client, settings), load_model(settings.spacy_model))
-    return Runtime(settings, client, pipeline, RedisPublisher(client, settings))
+    return Runtime(settings, client, pipeline, RedisPublisher(client, settings),
+                   DeliveryCounter(client, settings))
 
 
 def get_runtime() -> Runtime:
