@@ -31,3 +31,29 @@ def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
 def settings(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Settings:
     """Settings aimed at the private server, on an emptied database."""
     return Settings(redis_url=redis_server.url, log_format="console")
+
+
+FAULT_ROWS: list[dict[str, object]] = []
+
+
+@pytest.fixture(scope="session")
+def fault_table() -> list[dict[str, object]]:
+    """Rows of the fault table (fault, injected, submitted, outcomes, lost, doubled)."""
+    return FAULT_ROWS
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    """Print the fault table and write it to reports/faults.json when fault tests ran."""
+    if not FAULT_ROWS:
+        return
+    import json
+    from pathlib import Path
+
+    columns = ["fault", "injected", "submitted", "outcomes", "lost", "doubled", "seconds"]
+    terminalreporter.section("fault table")
+    terminalreporter.write_line("  ".join(f"{c:>10}" if c != "fault" else f"{c:<28}" for c in columns))
+    for row in FAULT_ROWS:
+        terminalreporter.write_line("  ".join(
+            f"{row[c]!s:>10}" if c != "fault" else f"{row[c]!s:<28}" for c in columns))
+    Path("reports").mkdir(exist_ok=True)
+    Path("reports/faults.json").write_text(json.dumps(FAULT_ROWS, indent=2))

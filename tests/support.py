@@ -24,8 +24,9 @@ class WorkerProcess:
     """``eventwire worker`` in a subprocess (its own process group, so the tree can be killed)."""
 
     def __init__(self, settings: Settings, *, concurrency: int = 1, env: dict[str, str] | None = None,
-                 pool: str = "prefork") -> None:
+                 pool: str = "prefork", entry: list[str] | None = None) -> None:
         self.settings = settings
+        self.entry = entry or ["-m", "worker.cli", "worker"]
         self.concurrency = concurrency
         self.pool = pool
         self.env = {**os.environ, "EVENTWIRE_REDIS_URL": settings.redis_url or "",
@@ -40,7 +41,7 @@ class WorkerProcess:
         """Start the worker; with ``client``, wait until its heartbeat appears."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "worker.cli", "worker", "--concurrency", str(self.concurrency),
+                [sys.executable, *self.entry, "--concurrency", str(self.concurrency),
                  "--pool", self.pool, "--log-level", "INFO"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         if client is not None:
