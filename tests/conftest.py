@@ -42,7 +42,7 @@ def fault_table() -> list[dict[str, object]]:
     return FAULT_ROWS
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """Print the fault table and write it to reports/faults.json when fault tests ran."""
     if not FAULT_ROWS:
         return

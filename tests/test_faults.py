@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import newsgen
 import pytest
 import redis
-
-import newsgen
 from support import WorkerProcess, article_outcomes, read_envelopes, wait_for_outcomes
+
 from worker.client import Producer
 from worker.config import Settings
 from worker.contract import validate_envelope

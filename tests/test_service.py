@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 import redis
-
 from support import WorkerProcess, article_outcomes, wait_for_outcomes
+
 from worker.celery_app import TASK_NAME, make_celery
 from worker.client import BrokerUnavailable, Producer
 from worker.config import Settings
