@@ -22,17 +22,17 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import newsgen  # noqa: E402
-from support import WorkerProcess, wait_for_outcomes  # noqa: E402
+import newsgen
+from support import WorkerProcess, wait_for_outcomes
 
-from worker.client import Producer  # noqa: E402
-from worker.config import Settings  # noqa: E402
-from worker.dedup import RedisDedupIndex  # noqa: E402
-from worker.embedded import EmbeddedRedis  # noqa: E402
-from worker.nlp import load_model  # noqa: E402
-from worker.pipeline import Pipeline  # noqa: E402
-from worker.publishing import RedisPublisher  # noqa: E402
-from worker.registry import RedisEventRegistry  # noqa: E402
+from worker.client import Producer
+from worker.config import Settings
+from worker.dedup import RedisDedupIndex
+from worker.embedded import EmbeddedRedis
+from worker.nlp import load_model
+from worker.pipeline import Pipeline
+from worker.publishing import RedisPublisher
+from worker.registry import RedisEventRegistry
 
 
 def in_process(server: EmbeddedRedis, payloads: list[dict]) -> dict[str, object]:
