@@ -1,0 +1,57 @@
+"""Event extraction: turn a parsed article into entities and GDELT-comparable event records.
+
+The lead's pipeline calls :func:`extract` (or :func:`extract_text`); everything else is internal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from worker.extraction.entities import build_entities
+from worker.extraction.events import ArticleFacts, build_events
+from worker.extraction.places import document_dateline
+
+__all__ = ["ArticleContext", "Extraction", "extract", "extract_text"]
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """What the extractor needs to know about the article besides its text."""
+
+    article_id: str
+    published_at: datetime | None  # timezone-aware; None: only absolute date phrases resolve
+    source: str | None = None  # outlet name
+    title: str | None = None
+
+
+@dataclass
+class Extraction:
+    """Resolved entities and event records of one article."""
+
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
+    """Extract entities and events from a doc parsed by the configured English pipeline."""
+    table = build_entities(doc)
+    facts = ArticleFacts(
+        article_id=context.article_id,
+        published=context.published_at,
+        dateline=document_dateline(doc),
+    )
+    events = build_events(doc, table, facts)
+    return Extraction(
+        entities=[entity.as_record(doc) for entity in table.entities],
+        events=events,
+    )
+
+
+def extract_text(nlp: Language, text: str, context: ArticleContext) -> Extraction:
+    """Parse ``text`` with ``nlp`` and extract from it."""
+    return extract(nlp(text), context)

@@ -1,0 +1,414 @@
+"""Predicates from the dependency parse: the action, its agents and patients, and factuality.
+
+Handles active and passive voice, light verbs ("made a visit to", "held talks with"),
+prepositional targets ("met with", "called on"), coordinated targets ("talks with A, B and C"),
+joint actors ("X and Y agreed", "talks between X and Y"), infinitive complements ("urged X to",
+"plans to visit") and reported speech (the reported clause is an event of its own; the
+reporting verb is only coded when the clause carries none).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from worker.extraction.entities import EntityTable, Mention
+from worker.extraction.lexicon import NounEntry, VerbEntry, noun_lexicon, verb_lexicon
+
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+OBJECT_CONTROL = frozenset({"urge", "ask", "call", "force", "order", "persuade", "tell", "invite"})
+FUTURE_GOVERNORS = frozenset(
+    {
+        "plan",
+        "intend",
+        "prepare",
+        "aim",
+        "expect",
+        "schedule",
+        "set",
+        "due",
+        "want",
+        "hope",
+        "seek",
+        "decide",
+        "go",
+        "pledge",
+        "promise",
+        "vow",
+    }
+)
+HYPOTHETICAL_GOVERNORS = frozenset({"consider", "propose", "may", "might", "could", "would"})
+NEGATING_GOVERNORS = frozenset({"fail", "decline"})
+FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
+MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
+CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
+TIME_LABELS = frozenset({"DATE", "TIME"})
+_COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")
+
+
+@dataclass
+class Argument:
+    """An argument token and how it was found (feeds the record's confidence)."""
+
+    token: Token
+    how: str  # direct, passive, inherited, coordinated, scanned, between
+
+
+@dataclass
+class Predicate:
+    """One coded action in a sentence, before its arguments become actors."""
+
+    anchor: Token  # the verb, or the event noun of a light verb / nominal event
+    verb: Token | None
+    lemma: str
+    cameo: str
+    action_start: int
+    action_end: int
+    agents: list[Argument] = field(default_factory=list)
+    patients: list[Argument] = field(default_factory=list)
+    symmetric: bool = False
+    speech: bool = False
+    needs_actor2: bool = False
+    nominal: bool = False
+    negated: bool = False
+    future: bool = False
+    hypothetical: bool = False
+
+
+def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
+    """All coded predicates of a sentence."""
+    predicates: list[Predicate] = []
+    for token in sent:
+        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in verb_lexicon():
+            predicate = _verbal_predicate(token, table)
+            if predicate is not None:
+                predicates.append(predicate)
+        elif token.pos_ in ("NOUN", "PROPN"):
+            predicate = _nominal_predicate(token, table)
+            if predicate is not None:
+                predicates.append(predicate)
+    return predicates
+
+
+# --- lexicon matching -------------------------------------------------------------------------
+
+
+def _direct_object(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("dobj", "nsubjpass"):
+            return child
+    return None
+
+
+def _is_time(token: Token) -> bool:
+    return token.ent_type_ in TIME_LABELS
+
+
+def _prep_children(word: Token, name: str) -> list[Token]:
+    return [c for c in word.children if c.dep_ in ("prep", "prt", "agent") and c.lower_ == name]
+
+
+def _pobjs(prep: Token) -> list[Token]:
+    return [c for c in prep.children if c.dep_ in ("pobj", "pcomp") and not _is_time(c)]
+
+
+def _noun_entry(noun: Token) -> NounEntry | None:
+    lexicon = noun_lexicon()
+    lemma = noun.lemma_.lower()
+    for child in noun.children:
+        if child.dep_ in ("compound", "amod") and f"{child.lemma_.lower()} {lemma}" in lexicon:
+            return lexicon[f"{child.lemma_.lower()} {lemma}"]
+    return lexicon.get(lemma)
+
+
+def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
+    kind, _, value = entry.pattern.partition(":")
+    if kind == "obj":
+        return obj is not None and obj.lemma_.lower() == value
+    if kind == "xcomp":
+        return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
+    if kind == "prep":
+        return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value))
+    return True
+
+
+def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | None:
+    """The lexicon entry for a verb occurrence, with the event noun for light verbs."""
+    obj = _direct_object(verb)
+    for entry in verb_lexicon()[verb.lemma_.lower()]:
+        if not _pattern_matches(entry, verb, obj):
+            continue
+        if "light" in entry.flags and obj is not None:
+            noun = _noun_entry(obj)
+            if noun is not None:
+                return entry, noun, obj
+        if entry.cameo is not None:
+            return entry, None, None
+        return None
+    return None
+
+
+# --- building predicates ------------------------------------------------------------------------
+
+
+def _governor(verb: Token) -> Token | None:
+    """The verb whose infinitive complement ``verb`` is ("plans to visit")."""
+    if verb.dep_ == "xcomp" and verb.head is not verb:
+        return verb.head
+    return None
+
+
+def _governed_by_event(verb: Token) -> bool:
+    """An infinitive under a verb that codes it itself ("urged X to support", "threatened to")."""
+    governor = _governor(verb)
+    if governor is None or governor.lemma_.lower() not in verb_lexicon():
+        return False
+    match = match_verb(governor)
+    return match is not None and "gov" in match[0].flags
+
+
+def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
+    if _governed_by_event(verb):
+        return None
+    match = match_verb(verb)
+    if match is None:
+        return None
+    entry, noun_entry, noun = match
+    if noun is not None and noun_entry is not None:
+        if _between_pobjs(noun):
+            return None  # coded as a joint nominal event
+        predicate = Predicate(
+            anchor=noun,
+            verb=verb,
+            lemma=noun.lemma_.lower(),
+            cameo=noun_entry.cameo,
+            action_start=min(verb.i, noun.i),
+            action_end=max(verb.i, noun.i) + 1,
+            symmetric="sym" in noun_entry.flags,
+        )
+        predicate.patients = _noun_targets(noun, noun_entry, verb, table)
+    else:
+        assert entry.cameo is not None
+        end = verb.i + 1
+        for child in verb.children:
+            if child.dep_ == "prt" and child.i == end:
+                end += 1
+        predicate = Predicate(
+            anchor=verb,
+            verb=verb,
+            lemma=verb.lemma_.lower(),
+            cameo=entry.cameo,
+            action_start=verb.i,
+            action_end=end,
+            symmetric="sym" in entry.flags,
+            speech="speech" in entry.flags,
+            needs_actor2="a2" in entry.flags,
+        )
+        predicate.patients = _verb_targets(verb, entry, table)
+    predicate.agents = _agents(verb, table)
+    _set_factuality(predicate)
+    return predicate
+
+
+def _between_pobjs(noun: Token) -> list[Token]:
+    return [p for prep in _prep_children(noun, "between") for p in _pobjs(prep)]
+
+
+def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
+    """ "Talks between X and Y": a joint event even without a verb."""
+    entry = _noun_entry(noun)
+    if entry is None or "between" not in entry.flags:
+        return None
+    pobjs = _between_pobjs(noun)
+    if not pobjs:
+        return None
+    parties = _expand(pobjs[0], table, "between")
+    if len(parties) < 2:
+        return None
+    predicate = Predicate(
+        anchor=noun,
+        verb=noun.head if noun.head.pos_ in ("VERB", "AUX") else None,
+        lemma=noun.lemma_.lower(),
+        cameo=entry.cameo,
+        action_start=noun.i,
+        action_end=noun.i + 1,
+        agents=parties,
+        symmetric=True,
+        nominal=True,
+    )
+    _set_factuality(predicate)
+    return predicate
+
+
+def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Argument]:
+    passive = _is_passive(verb)
+    for target in entry.targets:
+        if target == "dobj":
+            heads = [
+                c
+                for c in verb.children
+                if c.dep_ == ("nsubjpass" if passive else "dobj") or c.dep_ == "dative"
+            ]
+        elif target.startswith("prep:"):
+            heads = [p for prep in _prep_children(verb, target[5:]) for p in _pobjs(prep)]
+        else:
+            heads = []
+        if heads:
+            return _expand(heads[0], table, "direct")
+    return []
+
+
+def _noun_targets(noun: Token, entry: NounEntry, verb: Token, table: EntityTable) -> list[Argument]:
+    holders = [noun, *[c for c in noun.children if c.dep_ in ("acl", "relcl")], verb]
+    for prep_name in entry.target_preps:
+        for holder in holders:
+            heads = [p for prep in _prep_children(holder, prep_name) for p in _pobjs(prep)]
+            if heads:
+                return _expand(heads[0], table, "direct")
+    return []
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return verb.head
+            return child
+    return None
+
+
+def _agents(verb: Token, table: EntityTable) -> list[Argument]:
+    """Who acts: the subject, the by-phrase of a passive, or a subject inherited from the
+    verb this one is coordinated with or subordinate to."""
+    if _is_passive(verb):
+        by_objects = [p for prep in _prep_children(verb, "by") for p in _pobjs(prep)]
+        return _expand(by_objects[0], table, "passive") if by_objects else []
+    subject = _subject(verb)
+    if subject is not None:
+        return _expand(subject, table, "direct")
+    current = verb
+    for _ in range(4):
+        head = current.head
+        if head is current or current.dep_ not in ("conj", "xcomp", "advcl", "acl"):
+            return []
+        if current.dep_ == "xcomp" and head.lemma_.lower() in OBJECT_CONTROL:
+            objects = [c for c in head.children if c.dep_ == "dobj"]
+            if objects:
+                return _expand(objects[0], table, "inherited")
+        if current.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+            head = head.head  # "his visit ... to attend": the visit's verb
+        if head.pos_ in ("VERB", "AUX") and not _is_passive(head):
+            subject = _subject(head)
+            if subject is not None:
+                return _expand(subject, table, "inherited")
+        current = head
+    return []
+
+
+def _expand(head: Token, table: EntityTable, how: str) -> list[Argument]:
+    """An argument with its coordinated siblings, from the parse and, where the parse lost
+    them, from the list of names that follows ("A, US Defense Secretary B, and C")."""
+    arguments = [Argument(head, how)]
+    seen = {head.i}
+    for conj in head.conjuncts:
+        if conj.i > head.i and conj.i not in seen:
+            arguments.append(Argument(conj, "coordinated" if how != "between" else how))
+            seen.add(conj.i)
+    last = table.mention_at(arguments[-1].token)
+    while last is not None:
+        following = _next_listed_mention(table, last)
+        if following is None:
+            break
+        token = head.doc[following.end - 1]
+        if token.i not in seen:
+            arguments.append(Argument(token, "scanned" if how != "between" else how))
+            seen.add(token.i)
+        last = following
+    return arguments
+
+
+def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None:
+    doc = table.doc
+    sent_end = doc[mention.start].sent.end
+    for start in range(mention.end, min(sent_end, mention.end + 4)):
+        candidate = table.mention_at(doc[start])
+        if candidate is None or candidate is mention:
+            continue
+        owner = _owning_mention(table, candidate, sent_end)
+        gap = doc.text[doc[mention.end - 1].idx + len(doc[mention.end - 1]) : doc[owner.desc_start].idx]
+        if owner.desc_start >= mention.end and _COORDINATION_GAP.match(gap):
+            return owner
+        return None
+    return None
+
+
+def _owning_mention(table: EntityTable, mention: Mention, sent_end: int) -> Mention:
+    """The person mention whose title contains ``mention`` ("US" in "US Defense Secretary X")."""
+    doc = table.doc
+    for i in range(mention.end, min(sent_end, mention.end + 6)):
+        outer = table.mention_at(doc[i])
+        if outer is not None and outer.desc_start <= mention.start < outer.start:
+            return outer
+    return mention
+
+
+# --- factuality ---------------------------------------------------------------------------------
+
+
+def _set_factuality(predicate: Predicate) -> None:
+    chain: list[Token] = [predicate.anchor]
+    verb = predicate.verb
+    while verb is not None and verb not in chain:
+        chain.append(verb)
+        verb = _governor(verb)
+    if verb is None and chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() == "plan":
+        predicate.future = True
+    for word in chain:
+        for child in word.children:
+            lower = child.lower_
+            if (
+                child.dep_ == "neg"
+                or (child.dep_ == "det" and lower == "no")
+                or (child.dep_ == "advmod" and lower == "never")
+            ):
+                predicate.negated = True
+            elif child.dep_ == "aux" and lower in FUTURE_AUX:
+                predicate.future = True
+            elif child.dep_ == "aux" and lower in MODAL_AUX:
+                if _reported(word) and lower == "would":
+                    predicate.future = True
+                else:
+                    predicate.hypothetical = True
+            elif child.dep_ == "mark" and lower in CONDITIONAL_MARKS:
+                predicate.hypothetical = True
+        if word is not chain[0] or word.dep_ == "xcomp":
+            lemma = word.lemma_.lower()
+            if word is not chain[0] and lemma in FUTURE_GOVERNORS:
+                predicate.future = True
+            if word is not chain[0] and lemma in NEGATING_GOVERNORS:
+                predicate.negated = True
+            if word is not chain[0] and lemma in HYPOTHETICAL_GOVERNORS:
+                predicate.hypothetical = True
+    if _under_condition(chain[-1]):
+        predicate.hypothetical = True
+
+
+def _reported(word: Token) -> bool:
+    return word.dep_ == "ccomp"
+
+
+def _under_condition(word: Token) -> bool:
+    current = word
+    for _ in range(6):
+        if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for c in current.children):
+            return True
+        if current.head is current:
+            return False
+        current = current.head
+    return False

@@ -1,0 +1,151 @@
+"""Actor knowledge: countries, seats of government, organisations, roles, and CAMEO-style codes."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, replace
+
+from worker.extraction.gazetteer import country_aliases
+from worker.extraction.tables import read_tsv
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the text tells about an actor: country (ISO3), role, and organisation code."""
+
+    country: str | None = None
+    role: str | None = None
+    org: str | None = None  # IGO/organisation actor code, e.g. IGONAT
+    region: str | None = None  # CAMEO region code without an ISO country, e.g. WST
+
+    @property
+    def code(self) -> str | None:
+        """CAMEO-style code: country + role (UKRGOV), organisation (IGONAT), or region + role."""
+        if self.country:
+            return self.country + (self.role or "")
+        if self.org:
+            return self.org
+        if self.region:
+            return self.region + (self.role or "")
+        return self.role
+
+    def merged(self, other: Profile) -> Profile:
+        """Fill the empty fields of this profile from ``other``."""
+        return replace(
+            self,
+            country=self.country or other.country,
+            role=self.role or other.role,
+            org=self.org or other.org,
+            region=self.region or other.region,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.country or self.role or self.org or self.region)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    name: str
+    role: str
+    country: str | None
+
+
+@functools.cache
+def organisations() -> dict[str, Organisation]:
+    """Organisation aliases (IGOs, NGOs, armed groups) by surface form."""
+    return {
+        row["alias"]: Organisation(row["code"], row["name"], row["role"], row.get("country") or None)
+        for row in read_tsv("igos.tsv")
+    }
+
+
+@functools.cache
+def seats() -> dict[str, tuple[str, str]]:
+    """Capitals and seats of government -> (country, role)."""
+    return {row["alias"]: (row["country"], row["role"]) for row in read_tsv("seats.tsv")}
+
+
+@functools.cache
+def role_terms() -> list[tuple[re.Pattern[str], str]]:
+    """Role terms as word-bounded patterns, longest first."""
+    rows = [(row["term"], row["role"]) for row in read_tsv("roles.tsv")]
+    rows.sort(key=lambda item: -len(item[0]))
+    return [(re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])"), role) for term, role in rows]
+
+
+@functools.cache
+def known_people() -> dict[str, Profile]:
+    """Well-known office holders by full name."""
+    return {
+        row["name"]: Profile(row["country"] or None, row["role"] or None, row["org"] or None)
+        for row in read_tsv("people.tsv")
+    }
+
+
+def strip_article(text: str) -> str:
+    """Drop a leading "the " and trailing possessive."""
+    text = text.strip()
+    if text.lower().startswith("the "):
+        text = text[4:]
+    return re.sub(r"[’']s?$", "", text).strip()
+
+
+def organisation(text: str) -> Organisation | None:
+    """The organisation named exactly ``text`` (after dropping "the")."""
+    return organisations().get(strip_article(text))
+
+
+def seat(text: str) -> tuple[str, str] | None:
+    """(country, role) when ``text`` names a capital or seat of government."""
+    return seats().get(strip_article(text))
+
+
+def role_in(text: str) -> str | None:
+    """The role named by the longest role term inside ``text`` (case-insensitive)."""
+    lowered = text.lower()
+    for pattern, role in role_terms():
+        if pattern.search(lowered):
+            return role
+    return None
+
+
+@functools.cache
+def _alias_pattern() -> re.Pattern[str]:
+    names = set(country_aliases()) | set(organisations()) | set(seats())
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w])")
+
+
+def profile_of_words(text: str) -> Profile:
+    """Read country, organisation and role out of a descriptor ("US Defense Secretary",
+    "NATO Secretary-General", "Kenya's president", "the Kremlin spokesman")."""
+    profile = Profile(role=role_in(text))
+    for match in _alias_pattern().finditer(text):
+        profile = profile.merged(profile_of_name(match.group(0)))
+    return profile
+
+
+def profile_of_name(text: str) -> Profile:
+    """Profile of a bare name: a country, demonym, region, organisation or seat; else empty."""
+    name = strip_article(text)
+    org = organisation(name)
+    if org is not None:
+        if org.country:
+            return Profile(country=org.country, role=org.role)
+        return Profile(role=org.role, org=org.code)
+    found = country_aliases().get(name)
+    if found is not None:
+        code, kind = found
+        return Profile(region=code) if kind == "region" else Profile(country=code)
+    seat_of = seat(name)
+    if seat_of is not None:
+        return Profile(country=seat_of[0], role=seat_of[1])
+    return Profile()
+
+
+def person_profile(full_name: str) -> Profile:
+    """Profile of a well-known person from the people table, else empty."""
+    return known_people().get(full_name, Profile())

@@ -1,0 +1,326 @@
+"""Named entities and their resolution within one article.
+
+spaCy's NER is the starting point; it is then repaired: a later surname ("Stoltenberg") joins the
+full name introduced earlier and takes its type even when the model tagged it otherwise; a place the
+model took for a person ("Kiev") becomes a place; organisations and seats of government the model
+missed are added from the knowledge tables. Titles and descriptors in the same noun phrase
+("Belgian Prime Minister", "NATO Secretary-General") and appositions ("Ruto, Kenya's president")
+give a person a country and a role.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from worker.extraction.actors import (
+    Profile,
+    organisation,
+    person_profile,
+    profile_of_name,
+    profile_of_words,
+    seat,
+    strip_article,
+)
+from worker.extraction.gazetteer import country_code, lookup_place
+
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+DESCRIPTOR_DEPS = frozenset({"compound", "amod", "poss", "nmod", "punct", "case", "npadvmod"})
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+
+@dataclass
+class Mention:
+    """One mention of an entity: the name tokens [start, end) and the descriptor start."""
+
+    start: int
+    end: int
+    label: str
+    desc_start: int
+    entity: Entity | None = None
+
+    def tokens(self) -> range:
+        return range(self.start, self.end)
+
+
+@dataclass
+class Entity:
+    """An entity resolved within the article."""
+
+    id: str
+    name: str
+    label: str
+    profile: Profile
+    kind: str  # person, organisation, country, seat, place, group, other
+    mentions: list[Mention] = field(default_factory=list)
+
+    def as_record(self, doc: Doc) -> dict[str, object]:
+        """The entity as published: canonical name, type, country, role, code, char mentions."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "label": self.label,
+            "country": self.profile.country,
+            "role": self.profile.role,
+            "code": self.profile.code,
+            "mentions": [
+                [doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1].text)] for m in self.mentions
+            ],
+        }
+
+
+class EntityTable:
+    """The entities of one doc, addressable by token."""
+
+    def __init__(self, doc: Doc, entities: list[Entity]) -> None:
+        self.doc = doc
+        self.entities = entities
+        self._by_token: dict[int, Mention] = {}
+        for entity in entities:
+            for mention in entity.mentions:
+                for i in mention.tokens():
+                    self._by_token[i] = mention
+
+    def mention_at(self, token: Token) -> Mention | None:
+        """The mention whose name covers ``token``."""
+        return self._by_token.get(token.i)
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """Mentions whose name lies inside token range [start, end), in text order."""
+        seen: dict[int, Mention] = {}
+        for i in range(start, end):
+            mention = self._by_token.get(i)
+            if mention is not None and mention.start >= start and mention.end <= end:
+                seen[mention.start] = mention
+        return [seen[k] for k in sorted(seen)]
+
+    def person_antecedent(self, pronoun: Token) -> Mention | None:
+        """The person a third-person pronoun most likely refers to: the last person that was a
+        subject before it (same or previous two sentences), else the last person mentioned."""
+        sent_starts = sorted({s.start for s in self.doc.sents})
+        window_start = 0
+        current = max((s for s in sent_starts if s <= pronoun.i), default=0)
+        earlier = [s for s in sent_starts if s < current]
+        window_start = earlier[-2] if len(earlier) >= 2 else 0
+        last_subject: Mention | None = None
+        last_any: Mention | None = None
+        for i in range(window_start, pronoun.i):
+            mention = self._by_token.get(i)
+            if mention is None or mention.entity is None or mention.entity.kind != "person":
+                continue
+            if i != mention.end - 1:
+                continue
+            last_any = mention
+            if self.doc[i].dep_ in SUBJECT_DEPS or self.doc[i].head.dep_ in SUBJECT_DEPS:
+                last_subject = mention
+        return last_subject or last_any
+
+
+def descriptor_start(doc: Doc, start: int, end: int, floor: int) -> int:
+    """Walk left from a name over the title words of its noun phrase ("US Defense Secretary")."""
+    i = start - 1
+    begin = start
+    while i >= floor:
+        token = doc[i]
+        if token.dep_ == "case" and i - 1 >= floor and token.head.i == i - 1:
+            owner = doc[i - 1]
+            if begin <= owner.head.i < end:
+                begin = i - 1
+                i -= 2
+                continue
+            break
+        if token.dep_ in DESCRIPTOR_DEPS and begin <= token.head.i < end and token.text != ",":
+            begin = i
+            i -= 1
+            continue
+        break
+    return begin
+
+
+def _candidate_spans(doc: Doc) -> list[tuple[int, int, str]]:
+    """NER spans of interest, plus knowledge-table names NER missed."""
+    spans: list[tuple[int, int, str]] = []
+    for ent in doc.ents:
+        if ent.label_ in ENTITY_LABELS:
+            start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
+            spans.append((start, ent.end, ent.label_))
+    taken = {i for s, e, _ in spans for i in range(s, e)}
+    for start, end, label in _table_matches(doc):
+        if not any(i in taken for i in range(start, end)):
+            spans.append((start, end, label))
+            taken.update(range(start, end))
+    return sorted(spans)
+
+
+_NAME_TOKEN = re.compile(r"^[A-Z][\w.’'-]*$")
+
+
+def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
+    """Capitalised token runs (up to 4 tokens) that name an organisation, seat or country."""
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(doc):
+        matched = False
+        for size in (4, 3, 2, 1):
+            if i + size > len(doc):
+                continue
+            span = doc[i : i + size]
+            if not _NAME_TOKEN.match(span[0].text) or not _NAME_TOKEN.match(span[-1].text):
+                continue
+            text = span.text
+            if organisation(text):
+                found.append((i, i + size, "ORG"))
+            elif seat(text):
+                found.append((i, i + size, "GPE" if lookup_place(text) else "FAC"))
+            elif (code := country_code(text)) and code[1] == "name":
+                found.append((i, i + size, "GPE"))
+            else:
+                continue
+            i += size
+            matched = True
+            break
+        if not matched:
+            i += 1
+    return found
+
+
+def _is_place_name(text: str) -> bool:
+    return seat(text) is not None or lookup_place(text) is not None
+
+
+def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Fix NER types with document knowledge: surnames of full names are persons; known
+    organisations are ORG; single 'persons' that are known places are places."""
+    full_names = [doc[s:e] for s, e, label in spans if label == "PERSON" and e - s >= 2]
+    surnames = {name[-1].text for name in full_names}
+    repaired: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        text = doc[start:end].text
+        if doc[end - 1].text in surnames and _is_suffix_of_any(doc[start:end], full_names):
+            label = "PERSON"
+        elif organisation(text):
+            label = "ORG"
+        elif label == "PERSON" and end - start == 1 and _is_place_name(text):
+            label = "GPE"
+        elif (code := country_code(text)) is not None:
+            label = "GPE" if code[1] == "name" else "NORP"
+        repaired.append((start, end, label))
+    taken = {i for s, e, _ in repaired for i in range(s, e)}
+    for token in doc:
+        if token.i not in taken and token.pos_ == "PROPN" and token.text in surnames:
+            repaired.append((token.i, token.i + 1, "PERSON"))
+    return sorted(repaired)
+
+
+def _is_suffix_of_any(span: Span, full_names: list[Span]) -> bool:
+    words = [t.text for t in span]
+    return any(
+        len(words) <= len(name) and [t.text for t in name][-len(words) :] == words for name in full_names
+    )
+
+
+def _mention_profile(doc: Doc, mention: Mention) -> Profile:
+    """Profile read from the descriptor words and appositions around a mention."""
+    profile = Profile()
+    if mention.desc_start < mention.start:
+        profile = profile_of_words(doc[mention.desc_start : mention.start].text)
+    root = doc[mention.start : mention.end].root
+    for child in root.children:
+        if child.dep_ == "appos" and child.i > root.i:
+            appos = doc[child.left_edge.i : child.right_edge.i + 1].text
+            profile = profile.merged(profile_of_words(appos))
+    return profile
+
+
+def build_entities(doc: Doc) -> EntityTable:
+    """Resolve the entities of ``doc``: repaired labels, clusters, profiles, stable ids."""
+    spans = _repair_labels(doc, _candidate_spans(doc))
+    sent_start = {t.i: t.sent.start for t in doc}
+    mentions = [
+        Mention(s, e, label, descriptor_start(doc, s, e, sent_start[s]) if label == "PERSON" else s)
+        for s, e, label in spans
+    ]
+    mentions = _drop_unknown_title_words(doc, mentions)
+    entities: list[Entity] = []
+    by_key: dict[str, Entity] = {}
+    persons: list[Entity] = []
+    for mention in mentions:
+        text = doc[mention.start : mention.end].text
+        entity = _find_entity(mention, text, by_key, persons)
+        if entity is None:
+            entity = _new_entity(len(entities) + 1, mention, text)
+            entities.append(entity)
+            by_key[_key(mention.label, text)] = entity
+            if entity.kind == "person":
+                persons.append(entity)
+        entity.mentions.append(mention)
+        mention.entity = entity
+        if entity.kind == "person":
+            entity.profile = entity.profile.merged(_mention_profile(doc, mention))
+    for entity in persons:
+        entity.profile = entity.profile.merged(person_profile(entity.name))
+    return EntityTable(doc, entities)
+
+
+def _drop_unknown_title_words(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions inside a person's title ("Defense" in "US Defense Secretary") unless they
+    name something the knowledge tables know (a country, organisation or seat)."""
+    title_tokens = {i for m in mentions if m.label == "PERSON" for i in range(m.desc_start, m.start)}
+    return [
+        m
+        for m in mentions
+        if m.start not in title_tokens or not profile_of_name(doc[m.start : m.end].text).is_empty
+    ]
+
+
+def _key(label: str, text: str) -> str:
+    name = strip_article(text)
+    profile = profile_of_name(name)
+    if label != "PERSON" and (profile.org or (profile.country and not profile.role)):
+        return f"{label}:{profile.org or profile.country}"
+    return f"{label}:{name.lower()}"
+
+
+def _find_entity(
+    mention: Mention, text: str, by_key: dict[str, Entity], persons: list[Entity]
+) -> Entity | None:
+    if mention.label == "PERSON":
+        words = text.split()
+        for person in reversed(persons):
+            name_words = person.name.split()
+            if words == name_words[-len(words) :] or name_words == words[-len(name_words) :]:
+                if len(words) > len(name_words):
+                    person.name = text
+                return person
+        return None
+    return by_key.get(_key(mention.label, text))
+
+
+def _new_entity(number: int, mention: Mention, text: str) -> Entity:
+    name = strip_article(text)
+    label = mention.label
+    kind = "other"
+    profile = Profile()
+    if label == "PERSON":
+        kind = "person"
+    else:
+        org = organisation(name)
+        profile = profile_of_name(name)
+        if org is not None:
+            kind, name, label = "organisation", org.name, "ORG"
+        elif seat(name) is not None:
+            kind = "seat"
+        elif (code := country_code(name)) is not None:
+            kind = "country" if code[1] == "name" else "group"
+            if code[1] == "name" and (place := lookup_place(name)) is not None:
+                name = place.name
+        elif label in PLACE_LABELS and lookup_place(name) is not None:
+            kind = "place"
+        elif label == "ORG":
+            kind = "organisation"
+            profile = profile_of_words(name)
+    return Entity(f"e{number}", name, label, profile, kind)

@@ -1,0 +1,268 @@
+"""Assembling event records: actors, action, place, date, evidence, confidence, stable id."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from worker.extraction.actions import Argument, Predicate, find_predicates
+from worker.extraction.actors import Profile
+from worker.extraction.arguments import Actor, resolve_actor
+from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
+from worker.extraction.entities import EntityTable
+from worker.extraction.gazetteer import Place, country_place, lookup_place
+from worker.extraction.lexicon import code_info
+from worker.extraction.places import attachment_distance, sentence_place
+from worker.extraction.tables import read_tsv
+
+_SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
+ARGUMENT_PENALTY = {
+    "direct": 0.0,
+    "passive": 0.0,
+    "between": 0.05,
+    "coordinated": 0.05,
+    "inherited": 0.1,
+    "scanned": 0.15,
+}
+VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1}
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """Article-level context the records need."""
+
+    article_id: str
+    published: datetime | None
+    dateline: Place | None
+
+
+@functools.cache
+def _sport_words() -> frozenset[str]:
+    return frozenset(row["word"] for row in read_tsv("nonpolitical.tsv"))
+
+
+def is_nonpolitical(sent: Span) -> bool:
+    """Sport results and fixtures: a score, or two sport words."""
+    if _SCORE.search(sent.text) and not any(t.ent_type_ == "DATE" for t in sent):
+        return True
+    return sum(1 for t in sent if t.lower_ in _sport_words()) >= 2
+
+
+def event_id(
+    actor1_code: str, actor2_code: str | None, root: str, day: str | None, place_key: str | None
+) -> str:
+    """Stable id over the normalized event key (root code on purpose: see dedup)."""
+    key = "|".join([actor1_code, actor2_code or "", root, day or "", place_key or ""])
+    return "ev_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def build_events(doc: Doc, table: EntityTable, facts: ArticleFacts) -> list[dict[str, Any]]:
+    """All event records of a doc, one per event id (the most confident)."""
+    best: dict[str, dict[str, Any]] = {}
+    for index, sent in enumerate(doc.sents):
+        if is_nonpolitical(sent):
+            continue
+        for record in _sentence_events(sent, index, table, facts):
+            current = best.get(record["event_id"])
+            if current is None or record["confidence"] > current["confidence"]:
+                best[record["event_id"]] = record
+    return sorted(
+        best.values(), key=lambda r: (r["evidence"]["sentence_index"], r["evidence"]["action_span"][0])
+    )
+
+
+def _sentence_events(sent: Span, index: int, table: EntityTable, facts: ArticleFacts) -> list[dict[str, Any]]:
+    predicates = find_predicates(sent, table)
+    built: list[tuple[Predicate, dict[str, Any]]] = []
+    for predicate in predicates:
+        for record in _predicate_events(predicate, sent, index, table, facts):
+            built.append((predicate, record))
+    coded_anchors = {p.anchor.i for p, _ in built}
+    return [
+        record
+        for predicate, record in built
+        if not (predicate.speech and _reports_event(predicate, coded_anchors))
+    ]
+
+
+def _reports_event(predicate: Predicate, coded_anchors: set[int]) -> bool:
+    """A reporting verb whose reported clause carries a coded event of its own."""
+    verb = predicate.verb
+    if verb is None:
+        return False
+    return any(i in coded_anchors for c in verb.children if c.dep_ == "ccomp" for i in _subtree(c))
+
+
+def _subtree(token: Token) -> list[int]:
+    return [t.i for t in token.subtree]
+
+
+def _actor_of(argument: Argument, table: EntityTable) -> tuple[Actor, str] | None:
+    actor = resolve_actor(argument.token, table)
+    if actor is None or actor.code is None:
+        return None
+    return actor, argument.how
+
+
+def _pairs(predicate: Predicate, agents, patients):
+    if predicate.nominal or (predicate.symmetric and len(agents) >= 2 and not patients):
+        return [(a, b) for a in agents for b in agents if a is not b]
+    return [(a, b) for a in agents for b in (patients or [None])]
+
+
+def _predicate_events(
+    predicate: Predicate, sent: Span, index: int, table: EntityTable, facts: ArticleFacts
+) -> list[dict[str, Any]]:
+    agents = [a for a in (_actor_of(x, table) for x in predicate.agents) if a is not None]
+    if not agents:
+        return []
+    info = code_info(predicate.cameo)
+    visit_like = info.root == "04"
+    patients = []
+    for argument in predicate.patients:
+        resolved = _actor_of(argument, table)
+        if resolved is None and visit_like:
+            resolved = _destination_country(argument, table)
+        if resolved is not None:
+            patients.append(resolved)
+    if predicate.needs_actor2 and not patients:
+        return []
+    records = []
+    for agent, patient in _pairs(predicate, agents, patients):
+        actor1, how1 = agent
+        actor2, how2 = patient if patient is not None else (None, None)
+        if actor2 is not None and actor2.code == actor1.code and actor2.name == actor1.name:
+            continue
+        records.append(_record(predicate, sent, index, table, facts, actor1, how1, actor2, how2, info))
+    return records
+
+
+def _destination_country(argument: Argument, table: EntityTable) -> tuple[Actor, str] | None:
+    """ "Visited Kharkiv": the destination's country is the visited party."""
+    mention = table.mention_at(argument.token)
+    if mention is None or mention.entity is None:
+        return None
+    text = table.doc[mention.start : mention.end]
+    place = lookup_place(text.text)
+    if place is None or place.country is None:
+        return None
+    country = country_place(place.country)
+    actor = Actor(
+        text=text.text,
+        name=country.name if country else place.name,
+        entity_type="GPE",
+        profile=Profile(country=place.country),
+        start_char=text.start_char,
+        end_char=text.end_char,
+        entity_id=mention.entity.id,
+        via="entity",
+    )
+    return actor, argument.how
+
+
+def _record(
+    predicate: Predicate,
+    sent: Span,
+    index: int,
+    table: EntityTable,
+    facts: ArticleFacts,
+    actor1: Actor,
+    how1: str,
+    actor2: Actor | None,
+    how2: str | None,
+    info,
+) -> dict[str, Any]:
+    doc = sent.doc
+    anchors = [t for t in (predicate.anchor, predicate.verb) if t is not None]
+    excluded = _actor_tokens(doc, actor1) | (_actor_tokens(doc, actor2) if actor2 else set())
+    if actor2 is not None and info.root == "04" and actor2.profile.role is None:
+        excluded -= _actor_tokens(doc, actor2)  # a visited place is also where it happened
+    found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04")
+    place = found[0] if found else facts.dateline
+    confidence = 0.92
+    confidence -= 0.05 if predicate.anchor is not predicate.verb and not predicate.nominal else 0
+    confidence -= 0.12 if predicate.nominal else 0
+    confidence -= ARGUMENT_PENALTY.get(how1, 0.1) + VIA_PENALTY.get(actor1.via, 0.1)
+    if actor2 is None:
+        confidence -= 0.1
+    else:
+        confidence -= ARGUMENT_PENALTY.get(how2 or "", 0.1) + VIA_PENALTY.get(actor2.via, 0.1)
+    actor1, inherited = _country_from_place(actor1, place)
+    confidence -= 0.2 if inherited else 0
+    resolved, date_text = _event_date(sent, anchors, facts)
+    day = resolved.value.isoformat() if resolved else None
+    location = place.as_record() if place else None
+    place_key = str(place.geonameid) if place and place.geonameid else (place.country if place else None)
+    action_span = doc[predicate.action_start : predicate.action_end]
+    return {
+        "event_id": event_id(actor1.code or "", actor2.code if actor2 else None, info.root, day, place_key),
+        "event_date": day,
+        "date_precision": resolved.precision if resolved else None,
+        "date_text": date_text,
+        "actor1": actor1.as_record(),
+        "action": {
+            "text": action_span.text,
+            "lemma": predicate.lemma,
+            "cameo": info.code,
+            "cameo_root": info.root,
+            "quad_class": info.quad_class,
+            "goldstein": info.goldstein,
+            "plover": info.plover,
+            "negated": predicate.negated,
+            "future": predicate.future,
+            "hypothetical": predicate.hypothetical,
+        },
+        "actor2": actor2.as_record() if actor2 else None,
+        "location": location,
+        "evidence": {
+            "article_id": facts.article_id,
+            "sentence_index": index,
+            "sentence": sent.text.strip(),
+            "actor1_span": [actor1.start_char, actor1.end_char],
+            "action_span": [action_span.start_char, action_span.end_char],
+            "actor2_span": [actor2.start_char, actor2.end_char] if actor2 else None,
+        },
+        "confidence": round(max(0.05, min(0.99, confidence)), 2),
+        "mentions": {"articles": 1, "outlets": 1},
+    }
+
+
+def _actor_tokens(doc: Doc, actor: Actor) -> set[int]:
+    span = doc.char_span(actor.start_char, actor.end_char, alignment_mode="expand")
+    return set(range(span.start, span.end)) if span is not None else set()
+
+
+def _country_from_place(actor: Actor, place: Place | None) -> tuple[Actor, bool]:
+    """A bare role ("police") takes the country of the place the event happened in."""
+    profile = actor.profile
+    if profile.country or profile.org or profile.region or place is None or not place.country:
+        return actor, False
+    return replace(actor, profile=replace(profile, country=place.country)), True
+
+
+def _event_date(
+    sent: Span, anchors: list[Token], facts: ArticleFacts
+) -> tuple[ResolvedDate | None, str | None]:
+    published = facts.published.date() if facts.published else None
+    phrase = event_date_phrase(sent, anchors, attachment_distance)
+    if phrase is not None:
+        resolved = resolve_phrase(_with_preposition(phrase), published)
+        if resolved is not None:
+            return resolved, _with_preposition(phrase)
+    if published is None:
+        return None, None
+    return ResolvedDate(published, "day"), None
+
+
+def _with_preposition(phrase: Span) -> str:
+    """The date phrase with its preposition ("on Tuesday")."""
+    head = phrase.root.head
+    if phrase.root.dep_ == "pobj" and head.i == phrase.start - 1:
+        return phrase.doc[head.i : phrase.end].text
+    return phrase.text

@@ -1,0 +1,98 @@
+"""Where an event happened: the place the sentence puts the action in, else the dateline."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from worker.extraction.entities import PLACE_LABELS, EntityTable, Mention
+from worker.extraction.gazetteer import Place, lookup_place
+
+LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
+DESTINATION_PREPS = frozenset({"to"})
+PLACE_NOUNS = frozenset({"city", "town", "village", "region", "province", "capital", "district"})
+PLACE_KINDS = frozenset({"place", "seat", "country"})
+_DATELINE = re.compile(
+    r"^\s*(?P<city>[A-Z][A-Za-z'.-]+(?: [A-Z][A-Za-z'.-]+){0,2})"
+    r"(?:,\s*[A-Z][A-Za-z .]+?)?\s*(?:\([^)]{1,40}\)\s*)?[-—–]{1,2}\s"
+)
+
+
+def dateline_place(text: str) -> Place | None:
+    """The city of an opening dateline ("NAIROBI, Kenya (Reuters) — ..."), if any."""
+    match = _DATELINE.match(text)
+    if match is None:
+        return None
+    city = match.group("city")
+    return lookup_place(city.title() if city.isupper() else city)
+
+
+def _path_to_root(token: Token) -> list[Token]:
+    path = [token]
+    while path[-1].head is not path[-1] and len(path) < 40:
+        path.append(path[-1].head)
+    return path
+
+
+def attachment_distance(word: Token, anchors: list[Token]) -> int | None:
+    """Dependency steps from ``word`` up to the nearest anchor's clause; None when the path
+    enters another clause (a verb that is not an anchor) first."""
+    anchor_paths = {a.i: _path_to_root(a) for a in anchors}
+    up = _path_to_root(word)
+    for steps, node in enumerate(up):
+        for path in anchor_paths.values():
+            if node in path:
+                return steps + path.index(node)
+        if steps > 0 and node.pos_ in ("VERB", "AUX"):
+            return None
+    return None
+
+
+def _preposition_of(mention_root: Token) -> Token | None:
+    """The preposition governing a place, seen through "the city of X"."""
+    if mention_root.dep_ != "pobj":
+        return None
+    prep = mention_root.head
+    if prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS and prep.head.dep_ == "pobj":
+        return prep.head.head
+    return prep
+
+
+def sentence_place(
+    sent: Span,
+    table: EntityTable,
+    anchors: list[Token],
+    excluded: set[int],
+    allow_destination: bool,
+) -> tuple[Place, Mention] | None:
+    """The place the sentence attaches the action to, closest attachment first. Places that
+    are actors of the event (``excluded`` token indices) are not locations."""
+    best: tuple[int, Place, Mention] | None = None
+    for mention in table.mentions_in(sent.start, sent.end):
+        entity = mention.entity
+        if entity is None or (entity.kind not in PLACE_KINDS and mention.label not in PLACE_LABELS):
+            continue
+        if any(i in excluded for i in mention.tokens()):
+            continue
+        root = sent.doc[mention.end - 1]
+        prep = _preposition_of(root)
+        if prep is None:
+            continue
+        allowed = LOCATIVE_PREPS | (DESTINATION_PREPS if allow_destination else frozenset())
+        if prep.lower_ not in allowed:
+            continue
+        distance = attachment_distance(prep, anchors)
+        if distance is None:
+            continue
+        place = lookup_place(sent.doc[mention.start : mention.end].text)
+        if place is None:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, place, mention)
+    return None if best is None else (best[1], best[2])
+
+
+def document_dateline(doc: Doc) -> Place | None:
+    """Dateline place of the document text."""
+    return dateline_place(doc.text[:120])

@@ -1,0 +1,15 @@
+"""Reading the plain TSV knowledge files shipped in ``worker/data``."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from importlib import resources
+
+
+def read_tsv(name: str) -> Iterator[dict[str, str]]:
+    """Yield the rows of ``worker/data/<name>`` as dicts; ``#`` lines are comments."""
+    text = resources.files("worker").joinpath("data", name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+        yield {key: (value or "").strip() for key, value in row.items() if key is not None}
