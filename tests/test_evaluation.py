@@ -307,3 +307,62 @@ def test_load_gold_reads_sentences_and_articles():
     kinds = {i.kind for i in items}
     assert kinds == {"sentence", "article"}
     assert all(i.published_at and i.text for i in items)
+
+
+# ----------------------------------------------------------------------------- command, stubbed
+
+
+class _Stub:
+    """Stands in for the extractor: returns canned records per text, raises on "boom"."""
+
+    def __init__(self, records_by_text: dict[str, list[dict]]):
+        self.records_by_text = records_by_text
+        self.contexts: list = []
+
+    def __call__(self, nlp, text, context):
+        self.contexts.append(context)
+        if text == "boom":
+            raise RuntimeError("parser exploded")
+        return type("Extraction", (), {"events": self.records_by_text.get(text, [])})()
+
+
+def _write_gold(root: Path) -> None:
+    (root / "articles").mkdir(parents=True)
+    lines = [
+        {"id": "s1", "text": "Moscow warned Finland.", "published_at": "2024-03-14T10:00:00Z",
+         "construction": "capital_actor",
+         "events": [gold_event("RUSGOV", "FINGOV", "THREATEN", "13")]},
+        {"id": "s2", "text": "boom", "published_at": "2024-03-14T10:00:00Z",
+         "construction": "passive", "events": [gold_event("RUSMIL", "UKRCVL", "ASSAULT", "19")]},
+        {"id": "s3", "text": "It rained. Then it snowed.", "published_at": "2024-03-14T10:00:00Z",
+         "construction": "no_event", "events": []},
+    ]
+    (root / "sentences.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+
+
+def test_main_runs_the_extractor_scores_and_writes_the_report(tmp_path, monkeypatch, capsys):
+    import worker.extraction
+    import worker.nlp
+    from worker.evaluation import main
+
+    _write_gold(tmp_path / "gold")
+    stub = _Stub({"Moscow warned Finland.": [
+        record({"code": "RUSGOV", "country": "RUS"}, {"code": "FINGOV", "country": "FIN"},
+               "THREATEN", "13")]})
+    monkeypatch.setattr(worker.extraction, "extract_text", stub)
+    monkeypatch.setattr(worker.nlp, "load_model", lambda name: f"model:{name}")
+    report_path = tmp_path / "out" / "eval.json"
+
+    assert main(["--gold", str(tmp_path / "gold"), "--report", str(report_path),
+                 "--model", "tiny"]) == 0
+
+    report = json.loads(report_path.read_text())
+    assert report["model"] == "tiny"
+    assert report["strict"]["overall"] == {"tp": 1, "fp": 0, "fn": 1, "precision": 1.0,
+                                           "recall": 0.5, "f1": pytest.approx(2 / 3, abs=1e-4)}
+    assert report["items"]["extractor_errors"] == 1
+    assert report["errors"][0]["error"] == "RuntimeError: parser exploded"
+    assert report["throughput"]["sentences"] == 4
+    s1_context = next(c for c in stub.contexts if c.article_id == "s1")
+    assert s1_context.published_at == dt.datetime(2024, 3, 14, 10, tzinfo=dt.UTC)
+    assert "OVERALL" in capsys.readouterr().out
