@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from worker.extraction.actors import profile_of_name, role_in
+from worker.extraction.arguments import last_people
 from worker.extraction.entities import EntityTable, Mention
 from worker.extraction.lexicon import NounEntry, VerbEntry, noun_lexicon, verb_lexicon
 
@@ -45,15 +47,21 @@ FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 TIME_LABELS = frozenset({"DATE", "TIME"})
+CONTAINER_NOUNS = frozenset({"round", "package", "series", "set", "wave", "number", "raft"})
+PAIR_WORDS = frozenset({"two", "both"})
+PAIR_NOUNS = frozenset({"leader", "president", "minister", "side", "counterpart", "man", "woman"})
 _COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")
 
 
 @dataclass
 class Argument:
-    """An argument token and how it was found (feeds the record's confidence)."""
+    """An argument token and how it was found (feeds the record's confidence). ``modifier``
+    picks one of coordinated modifiers; ``mention`` is an antecedent ("the two leaders")."""
 
     token: Token
     how: str  # direct, passive, inherited, coordinated, scanned, between
+    modifier: Token | None = None
+    mention: Mention | None = None
 
 
 @dataclass
@@ -96,10 +104,20 @@ def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
 
 
 def _direct_object(verb: Token) -> Token | None:
+    """The object (or passive subject), seen through "a round of", "a package of"."""
     for child in verb.children:
         if child.dep_ in ("dobj", "nsubjpass"):
-            return child
+            return _through_container(child)
     return None
+
+
+def _through_container(noun: Token) -> Token:
+    if noun.lemma_.lower() in CONTAINER_NOUNS:
+        for prep in _prep_children(noun, "of"):
+            objects = [c for c in prep.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return noun
 
 
 def _is_time(token: Token) -> bool:
@@ -160,13 +178,27 @@ def _governor(verb: Token) -> Token | None:
     return None
 
 
+def _coded(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | None:
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in verb_lexicon():
+        return None
+    return match_verb(verb)
+
+
 def _governed_by_event(verb: Token) -> bool:
-    """An infinitive under a verb that codes it itself ("urged X to support", "threatened to")."""
-    governor = _governor(verb)
-    if governor is None or governor.lemma_.lower() not in verb_lexicon():
-        return False
-    match = match_verb(governor)
-    return match is not None and "gov" in match[0].flags
+    """Part of another coded event rather than an event of its own: an infinitive under a
+    verb that codes it ("urged X to stop supplying"), a purpose clause ("marched ... to
+    demand"), or a participle spelling out a result ("shelled villages, killing four")."""
+    current = verb
+    while (governor := _governor(current)) is not None:
+        match = _coded(governor)
+        if match is not None and "gov" in match[0].flags:
+            return True
+        current = governor
+    head = verb.head
+    if verb.dep_ == "advcl" and head is not verb and _coded(head) is not None:
+        is_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        return is_infinitive or verb.tag_ == "VBG"
+    return False
 
 
 def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
@@ -252,7 +284,10 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
                 if c.dep_ == ("nsubjpass" if passive else "dobj") or c.dep_ == "dative"
             ]
         elif target.startswith("prep:"):
-            heads = [p for prep in _prep_children(verb, target[5:]) for p in _pobjs(prep)]
+            holders = [verb, *[c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]]
+            heads = [
+                p for holder in holders for prep in _prep_children(holder, target[5:]) for p in _pobjs(prep)
+            ]
         else:
             heads = []
         if heads:
@@ -262,6 +297,7 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
 
 def _noun_targets(noun: Token, entry: NounEntry, verb: Token, table: EntityTable) -> list[Argument]:
     holders = [noun, *[c for c in noun.children if c.dep_ in ("acl", "relcl")], verb]
+    holders += [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and c is not noun]
     for prep_name in entry.target_preps:
         for holder in holders:
             heads = [p for prep in _prep_children(holder, prep_name) for p in _pobjs(prep)]
@@ -292,6 +328,8 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     subject = _subject(verb)
     if subject is not None:
         return _expand(subject, table, "direct")
+    if verb.dep_ in ("acl", "relcl") and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return _expand(verb.head, table, "direct")  # "students demonstrating outside parliament"
     current = verb
     for _ in range(4):
         head = current.head
@@ -314,6 +352,12 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
 def _expand(head: Token, table: EntityTable, how: str) -> list[Argument]:
     """An argument with its coordinated siblings, from the parse and, where the parse lost
     them, from the list of names that follows ("A, US Defense Secretary B, and C")."""
+    paired = _pair_anaphor(head, table, how)
+    if paired:
+        return paired
+    listed = _listed_modifiers(head, how, table)
+    if listed:
+        return listed
     arguments = [Argument(head, how)]
     seen = {head.i}
     for conj in head.conjuncts:
@@ -331,6 +375,43 @@ def _expand(head: Token, table: EntityTable, how: str) -> list[Argument]:
             seen.add(token.i)
         last = following
     return arguments
+
+
+def _pair_anaphor(head: Token, table: EntityTable, how: str) -> list[Argument]:
+    """ "The two leaders", "both presidents": the last two people mentioned."""
+    if head.lemma_.lower() not in PAIR_NOUNS or head.tag_ not in ("NNS", "NNPS"):
+        return []
+    if not any(c.lower_ in PAIR_WORDS for c in head.children):
+        return []
+    people = last_people(table, head.left_edge.i, 2)
+    if len(people) < 2:
+        return []
+    return [Argument(head, how, mention=m) for m in reversed(people)]
+
+
+def _listed_modifiers(head: Token, how: str, table: EntityTable) -> list[Argument]:
+    """ "Russian and Belarusian diplomats", "the leaders of Lithuania, Latvia and Estonia":
+    one argument per listed country or organisation."""
+    candidates = [c for c in head.lefts if c.dep_ in ("amod", "compound", "nmod")]
+    if role_in(head.text):
+        for prep in _prep_children(head, "of"):
+            candidates += [c for c in prep.children if c.dep_ == "pobj"]
+    for modifier in candidates:
+        members = [modifier, *[c for c in modifier.conjuncts if c.i > modifier.i]]
+        if len(members) < 2:
+            continue
+        if all(_names_actor(m, table) for m in members):
+            return [
+                Argument(head, how if i == 0 else "coordinated", modifier=m) for i, m in enumerate(members)
+            ]
+    return []
+
+
+def _names_actor(token: Token, table: EntityTable) -> bool:
+    mention = table.mention_at(token)
+    if mention is not None and mention.entity is not None:
+        return not mention.entity.profile.is_empty
+    return not profile_of_name(token.text).is_empty
 
 
 def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None:

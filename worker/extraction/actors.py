@@ -63,9 +63,14 @@ def organisations() -> dict[str, Organisation]:
 
 
 @functools.cache
-def seats() -> dict[str, tuple[str, str]]:
-    """Capitals and seats of government -> (country, role)."""
-    return {row["alias"]: (row["country"], row["role"]) for row in read_tsv("seats.tsv")}
+def seats() -> dict[str, Profile]:
+    """Capitals and seats of government -> the government (or organisation) they stand for."""
+    return {
+        row["alias"]: Profile(
+            country=row["country"] or None, role=row["role"] or None, org=row.get("org") or None
+        )
+        for row in read_tsv("seats.tsv")
+    }
 
 
 @functools.cache
@@ -98,8 +103,8 @@ def organisation(text: str) -> Organisation | None:
     return organisations().get(strip_article(text))
 
 
-def seat(text: str) -> tuple[str, str] | None:
-    """(country, role) when ``text`` names a capital or seat of government."""
+def seat(text: str) -> Profile | None:
+    """The government a capital or seat of government stands for as an actor, else None."""
     return seats().get(strip_article(text))
 
 
@@ -140,10 +145,7 @@ def profile_of_name(text: str) -> Profile:
     if found is not None:
         code, kind = found
         return Profile(region=code) if kind == "region" else Profile(country=code)
-    seat_of = seat(name)
-    if seat_of is not None:
-        return Profile(country=seat_of[0], role=seat_of[1])
-    return Profile()
+    return seat(name) or Profile()
 
 
 def person_profile(full_name: str) -> Profile:

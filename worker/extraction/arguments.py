@@ -6,12 +6,36 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from worker.extraction.actors import Profile, profile_of_words, role_in
+from worker.extraction.actors import Profile, profile_of_name, profile_of_words, role_in
 from worker.extraction.entities import PERSON_PRONOUNS, EntityTable, Mention
 
 MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case", "punct", "npadvmod"})
-IGO_ANAPHORS = frozenset({"bloc", "alliance"})
+IGO_ANAPHORS = frozenset({"bloc", "alliance", "fund", "organisation", "organization"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+QUANTITY_WORDS = frozenset(
+    {
+        "thousand",
+        "hundred",
+        "dozen",
+        "score",
+        "ten",
+        "group",
+        "number",
+        "some",
+        "many",
+        "all",
+        "most",
+        "several",
+        "crowd",
+        "member",
+        "majority",
+        "handful",
+        "both",
+    }
+)
+BOUNDARY_TEXTS = frozenset({"—", "–", "--", "-", ":", ",", "(", ")"})
+SOURCE_PREPS = ("from", "by")
+EXTENDING_PREPS = ("of", "for")
 
 
 @dataclass(frozen=True)
@@ -43,19 +67,43 @@ class Actor:
         }
 
 
-def resolve_actor(token: Token, table: EntityTable) -> Actor | None:
+def resolve_actor(
+    token: Token,
+    table: EntityTable,
+    *,
+    as_agent: bool = False,
+    modifier: Token | None = None,
+    mention: Mention | None = None,
+) -> Actor | None:
     """The political actor the noun phrase headed by ``token`` denotes, or None (a place,
-    an object, an unknown person or group)."""
+    an object, an unknown person or group). ``modifier`` picks one of coordinated modifiers
+    ("Russian and Belarusian diplomats"); ``mention`` is an antecedent found by the caller."""
     doc = token.doc
+    if mention is not None:
+        return _entity_actor(doc, mention, token.left_edge.i, token.i + 1, via="anaphor")
+    if modifier is not None:
+        return _modified_actor(token, modifier, table)
+    token = _through_quantity(token)
     if token.lower_ in PERSON_PRONOUNS:
         antecedent = table.person_antecedent(token)
         if antecedent is None:
             return None
         return _entity_actor(doc, antecedent, token.i, token.i + 1, via="pronoun")
-    mention = table.mention_at(token)
-    if mention is not None:
-        return _entity_actor(doc, mention, mention.desc_start, mention.end, via="entity")
-    return _group_actor(token, table)
+    found = table.mention_at(token)
+    if found is not None:
+        return _entity_actor(doc, found, found.desc_start, found.end, via="entity")
+    return _group_actor(token, table, as_agent)
+
+
+def _through_quantity(token: Token) -> Token:
+    """ "Thousands of protesters", "20 of the students": the group after "of"."""
+    if token.pos_ == "NUM" or token.lemma_.lower() in QUANTITY_WORDS:
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                objects = [c for c in child.children if c.dep_ == "pobj"]
+                if objects:
+                    return objects[0]
+    return token
 
 
 def _entity_actor(doc: Doc, mention: Mention, start: int, end: int, via: str) -> Actor | None:
@@ -78,22 +126,61 @@ def _entity_actor(doc: Doc, mention: Mention, start: int, end: int, via: str) ->
     )
 
 
-def _group_actor(token: Token, table: EntityTable) -> Actor | None:
+def _modified_actor(head: Token, modifier: Token, table: EntityTable) -> Actor | None:
+    """One member of a coordination of modifiers: "Belarusian" in "Russian and Belarusian
+    diplomats", "Latvia" in "the leaders of Lithuania, Latvia and Estonia"."""
+    found = table.mention_at(modifier)
+    profile = (
+        found.entity.profile
+        if found is not None and found.entity is not None
+        else profile_of_name(modifier.text)
+    )
+    role = role_in(head.text)
+    if role and not profile.org:
+        profile = Profile(country=profile.country, role=role, org=profile.org, region=profile.region)
+    if profile.is_empty or not (profile.country or profile.org or profile.region):
+        return None
+    span = head.doc[modifier.i : modifier.i + 1] if modifier.i > head.i else head.doc[modifier.i : head.i + 1]
+    return Actor(
+        text=span.text,
+        name=span.text,
+        entity_type="NORP",
+        profile=profile,
+        start_char=span.start_char,
+        end_char=span.end_char,
+        entity_id=found.entity.id if found is not None and found.entity is not None else None,
+        via="group",
+    )
+
+
+def _phrase_start(token: Token) -> int:
+    modifiers = [c for c in token.lefts if c.dep_ in MODIFIER_DEPS]
+    start = min((c.left_edge.i for c in modifiers), default=token.i)
+    for i in range(token.i - 1, start - 1, -1):
+        if token.doc[i].text in BOUNDARY_TEXTS or token.doc[i].is_space:
+            return i + 1
+    return start
+
+
+def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | None:
     """A descriptive noun phrase: "Russian officials", "NATO headquarters", "the bloc's
-    ministers", "the government of Kenya", "police"."""
+    ministers", "the government of Kenya", "calls from the UN", "police"."""
     if token.pos_ not in ("NOUN", "PROPN") or token.lower_ in RELATIVE_PRONOUNS:
         return None
     doc = token.doc
-    modifiers = [c for c in token.lefts if c.dep_ in MODIFIER_DEPS]
-    start = min((c.left_edge.i for c in modifiers), default=token.i)
+    start = _phrase_start(token)
     end = token.i + 1
-    of_phrase = next((c for c in token.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
-    profile = Profile(role=role_in(token.text))
-    via = "group"
-    if of_phrase is not None and (profile.role or token.lemma_ in IGO_ANAPHORS):
-        end = of_phrase.right_edge.i + 1
-    inner = profile_of_words(doc[start:end].text)
-    profile = profile.merged(inner)
+    own_role = role_in(doc[start:end].text)
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in EXTENDING_PREPS:
+            end = max(end, child.right_edge.i + 1)
+            break
+    if own_role is None:
+        source = _source_actor(token, table, as_agent)
+        if source is not None:
+            return source
+    text = doc[start:end].text
+    profile = Profile(role=role_in(text)).merged(profile_of_words(text))
     named = [
         m.entity
         for m in table.mentions_in(start, end)
@@ -101,18 +188,21 @@ def _group_actor(token: Token, table: EntityTable) -> Actor | None:
     ]
     for entity in named:
         profile = profile.merged(entity.profile)
-    for candidate in [token, *modifiers]:
-        if candidate.lemma_.lower() in IGO_ANAPHORS:
+    via = "group"
+    for candidate in doc[start : token.i + 1]:
+        if candidate.lemma_.lower() in IGO_ANAPHORS and not named:
             org = _last_organisation(table, candidate.i)
             if org is not None:
                 profile = profile.merged(org)
                 via = "anaphor"
     if profile.is_empty or (profile.role is None and not _names_something(profile)):
         return None
-    if start < end and doc[start].lower_ == "the":
+    if as_agent and profile.role is None and all(e.kind == "group" for e in named):
+        return None  # "the Argentine football team" is not a political actor
+    if doc[start].lower_ == "the":
         start += 1
     span = doc[start:end]
-    stands_for_entity = len(named) == 1 and role_in(token.text) is None
+    stands_for_entity = len(named) == 1 and own_role is None
     return Actor(
         text=span.text,
         name=named[0].name if stands_for_entity else span.text,
@@ -120,9 +210,20 @@ def _group_actor(token: Token, table: EntityTable) -> Actor | None:
         profile=profile,
         start_char=span.start_char,
         end_char=span.end_char,
-        entity_id=None,
+        entity_id=named[0].id if stands_for_entity else None,
         via=via,
     )
+
+
+def _source_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | None:
+    """ "Calls from the United Nations", "abuses by Ethiopian troops": the actor behind a
+    non-actor noun."""
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in SOURCE_PREPS:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    return resolve_actor(pobj, table, as_agent=as_agent)
+    return None
 
 
 def _names_something(profile: Profile) -> bool:
@@ -139,3 +240,20 @@ def _last_organisation(table: EntityTable, before: int) -> Profile | None:
             if mention.start < before and (best is None or mention.start > best[0]):
                 best = (mention.start, entity.profile)
     return None if best is None else best[1]
+
+
+def last_people(table: EntityTable, before: int, count: int) -> list[Mention]:
+    """The last ``count`` distinct persons mentioned before token ``before`` ("the two
+    leaders"), most recent first."""
+    found: list[Mention] = []
+    seen: set[str] = set()
+    for i in range(before - 1, -1, -1):
+        mention = table.mention_at(table.doc[i])
+        if mention is None or mention.entity is None or mention.entity.kind != "person":
+            continue
+        if mention.entity.id not in seen:
+            seen.add(mention.entity.id)
+            found.append(mention)
+            if len(found) == count:
+                break
+    return found

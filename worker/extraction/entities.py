@@ -21,6 +21,7 @@ from worker.extraction.actors import (
     person_profile,
     profile_of_name,
     profile_of_words,
+    role_in,
     seat,
     strip_article,
 )
@@ -121,24 +122,30 @@ class EntityTable:
 
 
 def descriptor_start(doc: Doc, start: int, end: int, floor: int) -> int:
-    """Walk left from a name over the title words of its noun phrase ("US Defense Secretary")."""
-    i = start - 1
+    """Walk left from a name over the title words of its noun phrase ("US Defense Secretary",
+    "US Secretary of State", "Kenya's President"): contiguous tokens whose chain of heads runs
+    into the name without leaving the words left of it."""
     begin = start
-    while i >= floor:
+    for i in range(start - 1, floor - 1, -1):
         token = doc[i]
-        if token.dep_ == "case" and i - 1 >= floor and token.head.i == i - 1:
-            owner = doc[i - 1]
-            if begin <= owner.head.i < end:
-                begin = i - 1
-                i -= 2
-                continue
+        if token.dep_ == "det" or token.text in {",", "(", ")", "—", "–", "--"} or token.is_space:
             break
-        if token.dep_ in DESCRIPTOR_DEPS and begin <= token.head.i < end and token.text != ",":
-            begin = i
-            i -= 1
-            continue
-        break
+        if token.pos_ in ("VERB", "AUX") or not _heads_into(token, floor, start, end):
+            break
+        begin = i
     return begin
+
+
+def _heads_into(token: Token, floor: int, start: int, end: int) -> bool:
+    node = token
+    for _ in range(8):
+        head = node.head
+        if start <= head.i < end:
+            return True
+        if head is node or not floor <= head.i < start or head.pos_ in ("VERB", "AUX"):
+            return False
+        node = head
+    return False
 
 
 def _candidate_spans(doc: Doc) -> list[tuple[int, int, str]]:
@@ -197,10 +204,11 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
     organisations are ORG; single 'persons' that are known places are places."""
     full_names = [doc[s:e] for s, e, label in spans if label == "PERSON" and e - s >= 2]
     surnames = {name[-1].text for name in full_names}
+    surnames |= {name[0].text for name in full_names if "-" in name[-1].text}
     repaired: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         text = doc[start:end].text
-        if doc[end - 1].text in surnames and _is_suffix_of_any(doc[start:end], full_names):
+        if doc[end - 1].text in surnames and _is_part_of_any(doc[start:end], full_names):
             label = "PERSON"
         elif organisation(text):
             label = "ORG"
@@ -209,6 +217,7 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         elif (code := country_code(text)) is not None:
             label = "GPE" if code[1] == "name" else "NORP"
         repaired.append((start, end, label))
+    repaired = [_titled_person(doc, span) for span in repaired]
     taken = {i for s, e, _ in repaired for i in range(s, e)}
     for token in doc:
         if token.i not in taken and token.pos_ == "PROPN" and token.text in surnames:
@@ -216,11 +225,37 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
     return sorted(repaired)
 
 
-def _is_suffix_of_any(span: Span, full_names: list[Span]) -> bool:
+def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]:
+    """An unknown ORG/GPE name right after a title ("policy chief Ana Costa") is a person."""
+    start, end, label = span
+    if label not in ("ORG", "GPE", "NORP") or not profile_of_name(doc[start:end].text).is_empty:
+        return span
+    if lookup_place(doc[start:end].text) is not None:
+        return span
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
+        if role_in(doc[start - 1].text) or not profile_of_name(doc[start - 1].text).is_empty:
+            break
+        start -= 1
+    floor = doc[start].sent.start
+    title_start = descriptor_start(doc, start, end, floor)
+    if title_start < start and role_in(doc[title_start:start].text):
+        return start, end, "PERSON"
+    return span
+
+
+def _is_part_of_any(span: Span, full_names: list[Span]) -> bool:
     words = [t.text for t in span]
-    return any(
-        len(words) <= len(name) and [t.text for t in name][-len(words) :] == words for name in full_names
-    )
+    return any(_names_match(words, [t.text for t in name]) for name in full_names)
+
+
+def _names_match(short: list[str], full: list[str]) -> bool:
+    """ "Zelensky" and "De Croo" name "Vladimir Zelensky" and "Alexander De Croo"; "Park"
+    names "Park Jae-won" (family name first when the given name is hyphenated)."""
+    if len(short) > len(full):
+        return False
+    if full[-len(short) :] == short:
+        return True
+    return len(short) == 1 and "-" in full[-1] and full[0] == short[0]
 
 
 def _mention_profile(doc: Doc, mention: Mention) -> Profile:
@@ -292,9 +327,10 @@ def _find_entity(
         words = text.split()
         for person in reversed(persons):
             name_words = person.name.split()
-            if words == name_words[-len(words) :] or name_words == words[-len(name_words) :]:
-                if len(words) > len(name_words):
-                    person.name = text
+            if _names_match(words, name_words):
+                return person
+            if _names_match(name_words, words):
+                person.name = text
                 return person
         return None
     return by_key.get(_key(mention.label, text))

@@ -18,7 +18,7 @@ from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phr
 from worker.extraction.entities import EntityTable
 from worker.extraction.gazetteer import Place, country_place, lookup_place
 from worker.extraction.lexicon import code_info
-from worker.extraction.places import attachment_distance, sentence_place
+from worker.extraction.places import PLACE_NOUNS, attachment_distance, sentence_place
 from worker.extraction.tables import read_tsv
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
@@ -103,8 +103,14 @@ def _subtree(token: Token) -> list[int]:
     return [t.i for t in token.subtree]
 
 
-def _actor_of(argument: Argument, table: EntityTable) -> tuple[Actor, str] | None:
-    actor = resolve_actor(argument.token, table)
+def _actor_of(argument: Argument, table: EntityTable, as_agent: bool) -> tuple[Actor, str] | None:
+    actor = resolve_actor(
+        argument.token,
+        table,
+        as_agent=as_agent,
+        modifier=argument.modifier,
+        mention=argument.mention,
+    )
     if actor is None or actor.code is None:
         return None
     return actor, argument.how
@@ -119,16 +125,17 @@ def _pairs(predicate: Predicate, agents, patients):
 def _predicate_events(
     predicate: Predicate, sent: Span, index: int, table: EntityTable, facts: ArticleFacts
 ) -> list[dict[str, Any]]:
-    agents = [a for a in (_actor_of(x, table) for x in predicate.agents) if a is not None]
+    agents = [a for a in (_actor_of(x, table, as_agent=True) for x in predicate.agents) if a is not None]
     if not agents:
         return []
     info = code_info(predicate.cameo)
-    visit_like = info.root == "04"
     patients = []
     for argument in predicate.patients:
-        resolved = _actor_of(argument, table)
-        if resolved is None and visit_like:
-            resolved = _destination_country(argument, table)
+        resolved = _actor_of(argument, table, as_agent=False)
+        if resolved is None and info.root == "04":
+            resolved = _place_as_actor(argument, table, role=None)
+        elif resolved is None and info.quad_class == 4:
+            resolved = _place_as_actor(argument, table, role="CVL")
         if resolved is not None:
             patients.append(resolved)
     if predicate.needs_actor2 and not patients:
@@ -143,9 +150,20 @@ def _predicate_events(
     return records
 
 
-def _destination_country(argument: Argument, table: EntityTable) -> tuple[Actor, str] | None:
-    """ "Visited Kharkiv": the destination's country is the visited party."""
-    mention = table.mention_at(argument.token)
+def _place_as_actor(argument: Argument, table: EntityTable, role: str | None) -> tuple[Actor, str] | None:
+    """A place as the target: "visited Kharkiv" (the destination's country is the visited
+    party), "shelled the town of Kupiansk" (its civilians are the target)."""
+    token = argument.token
+    if token.lemma_.lower() in PLACE_NOUNS:  # "the town of Krasnopillia"
+        of_objects = [
+            p
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ == "of"
+            for p in c.children
+            if p.dep_ == "pobj"
+        ]
+        token = of_objects[0] if of_objects else token
+    mention = table.mention_at(token)
     if mention is None or mention.entity is None:
         return None
     text = table.doc[mention.start : mention.end]
@@ -155,9 +173,9 @@ def _destination_country(argument: Argument, table: EntityTable) -> tuple[Actor,
     country = country_place(place.country)
     actor = Actor(
         text=text.text,
-        name=country.name if country else place.name,
+        name=(country.name if country else place.name) if role is None else text.text,
         entity_type="GPE",
-        profile=Profile(country=place.country),
+        profile=Profile(country=place.country, role=role),
         start_char=text.start_char,
         end_char=text.end_char,
         entity_id=mention.entity.id,
@@ -181,8 +199,12 @@ def _record(
     doc = sent.doc
     anchors = [t for t in (predicate.anchor, predicate.verb) if t is not None]
     excluded = _actor_tokens(doc, actor1) | (_actor_tokens(doc, actor2) if actor2 else set())
-    if actor2 is not None and info.root == "04" and actor2.profile.role is None:
-        excluded -= _actor_tokens(doc, actor2)  # a visited place is also where it happened
+    if actor2 is not None and (info.root == "04" or info.quad_class == 4):
+        # a visited place, a shelled town: the target is also where it happened
+        excluded -= _actor_tokens(doc, actor2)
+    elif actor2 is not None:
+        # "praised the AU's mediation in Sudan": a place inside the topic is not the venue
+        excluded |= set(_patient_subtree(predicate, how2, actor2, doc))
     found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04")
     place = found[0] if found else facts.dateline
     confidence = 0.92
@@ -193,8 +215,10 @@ def _record(
         confidence -= 0.1
     else:
         confidence -= ARGUMENT_PENALTY.get(how2 or "", 0.1) + VIA_PENALTY.get(actor2.via, 0.1)
-    actor1, inherited = _country_from_place(actor1, place)
-    confidence -= 0.2 if inherited else 0
+    actor1, inherited1 = _fill_country(actor1, place, actor2)
+    actor2, inherited2 = _fill_country(actor2, place, actor1) if actor2 else (None, False)
+    confidence -= 0.15 if inherited1 else 0
+    confidence -= 0.1 if inherited2 else 0
     resolved, date_text = _event_date(sent, anchors, facts)
     day = resolved.value.isoformat() if resolved else None
     location = place.as_record() if place else None
@@ -238,12 +262,25 @@ def _actor_tokens(doc: Doc, actor: Actor) -> set[int]:
     return set(range(span.start, span.end)) if span is not None else set()
 
 
-def _country_from_place(actor: Actor, place: Place | None) -> tuple[Actor, bool]:
-    """A bare role ("police") takes the country of the place the event happened in."""
+def _fill_country(actor: Actor, place: Place | None, other: Actor | None) -> tuple[Actor, bool]:
+    """A bare role ("police", "the former vice president") takes the country of the place
+    the event happened in, else the other actor's country (a domestic event)."""
     profile = actor.profile
-    if profile.country or profile.org or profile.region or place is None or not place.country:
+    if profile.country or profile.org or profile.region:
         return actor, False
-    return replace(actor, profile=replace(profile, country=place.country)), True
+    country = place.country if place is not None else None
+    if country is None and other is not None:
+        country = other.profile.country
+    if country is None:
+        return actor, False
+    return replace(actor, profile=replace(profile, country=country)), True
+
+
+def _patient_subtree(predicate: Predicate, how: str | None, actor2: Actor, doc: Doc) -> list[int]:
+    span = doc.char_span(actor2.start_char, actor2.end_char, alignment_mode="expand")
+    if span is None:
+        return []
+    return [t.i for t in span.root.subtree]
 
 
 def _event_date(

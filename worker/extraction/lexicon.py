@@ -54,7 +54,7 @@ class VerbEntry:
     def specificity(self) -> int:
         """Higher wins when several patterns of one lemma match."""
         kind = self.pattern.split(":", 1)[0]
-        return {"obj": 3, "xcomp": 3, "prep": 2}.get(kind, 1)
+        return 1 if kind == "*" else 2
 
 
 @dataclass(frozen=True)

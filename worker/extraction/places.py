@@ -9,7 +9,9 @@ from spacy.tokens import Doc, Span, Token
 from worker.extraction.entities import PLACE_LABELS, EntityTable, Mention
 from worker.extraction.gazetteer import Place, lookup_place
 
-LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
+LOCATIVE_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "across", "throughout", "through", "off"}
+)
 DESTINATION_PREPS = frozenset({"to"})
 PLACE_NOUNS = frozenset({"city", "town", "village", "region", "province", "capital", "district"})
 PLACE_KINDS = frozenset({"place", "seat", "country"})
@@ -50,7 +52,9 @@ def attachment_distance(word: Token, anchors: list[Token]) -> int | None:
 
 
 def _preposition_of(mention_root: Token) -> Token | None:
-    """The preposition governing a place, seen through "the city of X"."""
+    """The preposition governing a place, seen through "the city of X" and "X's region"."""
+    if mention_root.dep_ in ("poss", "compound") and mention_root.head.dep_ == "pobj":
+        mention_root = mention_root.head
     if mention_root.dep_ != "pobj":
         return None
     prep = mention_root.head
