@@ -92,15 +92,15 @@ local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local gen_ms = math.ceil(window_ms / generations)
 local gen = math.floor(now_ms / gen_ms)
 
-local function bucket_key(g, entry)
-  return base .. 'x:' .. g .. ':' .. string.sub(entry, 1, 4)
-end
+-- key name of each live generation, newest first (built once: number formatting is not free)
+local live = {}
+for g = gen, gen - generations, -1 do live[#live + 1] = base .. 'x:' .. string.format('%d', g) .. ':' end
 
 -- all article digests stored under an entry, over every live generation, newest first
 local function lookup(entry, out)
-  local field = string.sub(entry, 5)
-  for g = gen, gen - generations, -1 do
-    local v = redis.call('HGET', bucket_key(g, entry), field)
+  local bucket, field = string.sub(entry, 1, 4), string.sub(entry, 5)
+  for _, prefix in ipairs(live) do
+    local v = redis.call('HGET', prefix .. bucket, field)
     if v then
       for i = 1, #v, 12 do out[#out + 1] = string.sub(v, i, i + 11) end
     end
@@ -174,17 +174,16 @@ end
 -- 5. original: record it and index its URL, text and bands in the current generation
 local rec = {sub, 'original', '', '', '', article_id, shingles, sig}
 redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
-local expire_at = (gen + 1) * gen_ms + window_ms
+local expire_at = string.format('%d', (gen + 1) * gen_ms + window_ms)
 local function index(entry, append)
-  local key = bucket_key(gen, entry)
+  local key = live[1] .. string.sub(entry, 1, 4)
   local field = string.sub(entry, 5)
-  local v = redis.call('HGET', key, field)
-  if not v then
-    redis.call('HSET', key, field, digest)
-  elseif append and #v < 12 * max_per_entry then
-    redis.call('HSET', key, field, v .. digest)
+  if redis.call('HSETNX', key, field, digest) == 0 and append then
+    local v = redis.call('HGET', key, field)
+    if #v < 12 * max_per_entry then redis.call('HSET', key, field, v .. digest) end
   end
-  redis.call('PEXPIREAT', key, expire_at)
+  -- every bucket of a generation expires at the same moment: set it once, when the key is new
+  if redis.call('PTTL', key) == -1 then redis.call('PEXPIREAT', key, expire_at) end
 end
 if url_entry ~= '' then index(url_entry, false) end
 index(text_entry, false)

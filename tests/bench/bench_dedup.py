@@ -1,0 +1,265 @@
+"""Benchmark of the Redis dedup index: speed, memory and duplicate-detection quality.
+
+Indexes ``--articles`` synthetic ~450-word articles into a private redis-server (never the
+machine's own), then checks a query set of syndication variants of indexed articles (which must be
+found) and of distinct articles -- fresh ones and same-topic ones quoting a few sentences of an
+indexed article -- (which must not). Writes a JSON report and prints a summary.
+
+    .venv/bin/python tests/bench/bench_dedup.py --report reports/bench-dedup.json [--articles N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (syndication)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root (worker)
+
+import syndication
+
+from worker.config import Settings
+from worker.dedup import (
+    RedisDedupIndex,
+    fingerprint,
+    minhash_signature,
+    shingles,
+)
+from worker.embedded import EmbeddedRedis
+
+BANDINGS = [(9, 13), (16, 8), (32, 4)]  # (bands, rows) compared offline on the query pairs
+POSITIVE_KINDS = [*syndication.VARIANTS, "drop_40_percent"]
+NEGATIVE_KINDS = ["distinct", "same_topic"]
+
+
+def variant(kind: str, text: str, rng: random.Random) -> str:
+    if kind == "drop_40_percent":
+        blocks = syndication.paragraphs(text)
+        return syndication.join(blocks[: max(2, round(len(blocks) * 0.6))])
+    return syndication.VARIANTS[kind](text, rng)
+
+
+def jaccard(a: set[bytes], b: set[bytes]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def band_candidate(sig_a: np.ndarray, sig_b: np.ndarray, bands: int, rows: int) -> bool:
+    eq = sig_a[: bands * rows].reshape(bands, rows) == sig_b[: bands * rows].reshape(bands, rows)
+    return bool(eq.all(axis=1).any())
+
+
+def used_memory(client: redis.Redis) -> int:
+    return int(client.info("memory")["used_memory"])
+
+
+def index_articles(index: RedisDedupIndex, gen: syndication.Generator, settings: Settings,
+                   count: int, keep: set[int]) -> dict[str, Any]:
+    """Fingerprint and insert ``count`` articles; keep the texts whose number is in ``keep``."""
+    kept: dict[int, str] = {}
+    fp_seconds = check_seconds = gen_seconds = 0.0
+    verdicts: Counter[str] = Counter()
+    for i in range(count):
+        t0 = time.perf_counter()
+        text = gen.article()
+        t1 = time.perf_counter()
+        fp = fingerprint(f"base-{i}", f"task-base-{i}", f"https://news.example/{i}", text, settings)
+        t2 = time.perf_counter()
+        verdicts[index.check_and_insert(fp).kind] += 1
+        t3 = time.perf_counter()
+        gen_seconds += t1 - t0
+        fp_seconds += t2 - t1
+        check_seconds += t3 - t2
+        if i in keep:
+            kept[i] = text
+        if (i + 1) % 10_000 == 0:
+            print(f"  indexed {i + 1:,} articles ({(i + 1) / check_seconds:,.0f} inserts/s)",
+                  flush=True)
+    return {"texts": kept, "fingerprint_s": fp_seconds, "check_s": check_seconds,
+            "generate_s": gen_seconds, "verdicts": verdicts}
+
+
+def minhash_only_ms(texts: list[str], settings: Settings) -> float:
+    sets = [shingles(t, settings.shingle_size) for t in texts]
+    t0 = time.perf_counter()
+    for s in sets:
+        minhash_signature(s, settings.minhash_permutations)
+    return (time.perf_counter() - t0) / len(sets) * 1000
+
+
+def run_queries(index: RedisDedupIndex, gen: syndication.Generator, settings: Settings,
+                base_texts: dict[int, str], per_kind: int, rng: random.Random) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    family: dict[str | None, int] = {}  # query article id -> the indexed article it derives from
+    bases = sorted(base_texts)
+    check_seconds = 0.0
+    n = 0
+    for kind in POSITIVE_KINDS + NEGATIVE_KINDS:
+        for _ in range(per_kind):
+            base = rng.choice(bases)
+            original = base_texts[base]
+            if kind == "distinct":
+                text = gen.article()
+            elif kind == "same_topic":
+                text = gen.same_topic(original, shared_sentences=3)
+            else:
+                text = variant(kind, original, rng)
+            n += 1
+            fp = fingerprint(f"q-{n}", f"task-q-{n}", None, text, settings)
+            family[fp.article_id] = base
+            t0 = time.perf_counter()
+            verdict = index.check_and_insert(fp)
+            check_seconds += time.perf_counter() - t0
+            base_fp = fingerprint(f"base-{base}", "x", None, original, settings)
+            rows.append({
+                "kind": kind,
+                "expected": kind not in NEGATIVE_KINDS,
+                "found": verdict.kind != "original",
+                # a variant not found is indexed as an original: a later variant of the same
+                # article may rightly match it instead of the article itself
+                "right_original": (verdict.duplicate_of == f"base-{base}"
+                                   or family.get(verdict.duplicate_of) == base),
+                "duplicate_of": verdict.duplicate_of,
+                "jaccard": jaccard(shingles(original, settings.shingle_size),
+                                   shingles(text, settings.shingle_size)),
+                "candidates": {f"{b}x{r}": band_candidate(fp.values, base_fp.values, b, r)
+                               for b, r in BANDINGS},
+            })
+    return {"rows": rows, "check_s": check_seconds, "queries": n}
+
+
+def quality(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    positives = [r for r in rows if r["expected"]]
+    negatives = [r for r in rows if not r["expected"]]
+    tp = sum(r["found"] and r["right_original"] for r in positives)
+    fp = sum(r["found"] for r in negatives) + sum(r["found"] and not r["right_original"]
+                                                  for r in positives)
+    per_kind = {}
+    for kind in POSITIVE_KINDS + NEGATIVE_KINDS:
+        subset = [r for r in rows if r["kind"] == kind]
+        if subset:
+            per_kind[kind] = {
+                "n": len(subset),
+                "flagged_duplicate": round(sum(r["found"] for r in subset) / len(subset), 4),
+                "mean_jaccard": round(float(np.mean([r["jaccard"] for r in subset])), 4),
+                "min_jaccard": round(min(r["jaccard"] for r in subset), 4),
+            }
+    bins = {}
+    for lo, hi in [(0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)]:
+        subset = [r for r in positives if lo <= r["jaccard"] < hi]
+        if subset:
+            bins[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = {
+                "n": len(subset),
+                "recall": round(sum(r["found"] for r in subset) / len(subset), 4),
+                **{f"lsh_candidate_{k}": round(sum(r["candidates"][k] for r in subset)
+                                              / len(subset), 4)
+                   for k in (f"{b}x{r}" for b, r in BANDINGS)},
+            }
+    return {
+        "positives": len(positives),
+        "negatives": len(negatives),
+        "true_positives": tp,
+        "false_positives": fp,
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / len(positives), 4) if positives else None,
+        "per_kind": per_kind,
+        "recall_by_true_jaccard": bins,
+        "lsh_candidate_rate_on_positives": {
+            f"{b}x{r}": round(sum(x["candidates"][f"{b}x{r}"] for x in positives)
+                              / len(positives), 4) for b, r in BANDINGS},
+        "lsh_candidate_rate_on_negatives": {
+            f"{b}x{r}": round(sum(x["candidates"][f"{b}x{r}"] for x in negatives)
+                              / len(negatives), 4) for b, r in BANDINGS},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", required=True, type=Path)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--per-kind", type=int, default=300,
+                        help="queries per variant kind and per negative kind")
+    parser.add_argument("--bands", type=int, default=None, help="override minhash_bands")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    if args.bands:
+        settings = settings.replace(minhash_bands=args.bands)
+    rng = random.Random(args.seed)
+    gen = syndication.Generator(seed=args.seed)
+    keep = set(rng.sample(range(args.articles), min(args.articles, 2_000)))
+    started = time.perf_counter()
+    with EmbeddedRedis() as server:
+        client = redis.Redis.from_url(server.url)
+        index = RedisDedupIndex(client, settings)
+        before = used_memory(client)
+        print(f"indexing {args.articles:,} articles into a private redis-server on {server.url}")
+        indexed = index_articles(index, gen, settings, args.articles, keep)
+        after = used_memory(client)
+        keys = int(client.dbsize())
+        print(f"querying {args.per_kind} x {len(POSITIVE_KINDS) + len(NEGATIVE_KINDS)} kinds")
+        queried = run_queries(index, gen, settings, indexed["texts"], args.per_kind, rng)
+        redis_version = client.info("server")["redis_version"]
+        client.close()
+    sample = [gen.article() for _ in range(300)]
+    n = args.articles
+    report = {
+        "benchmark": "dedup",
+        "articles": n,
+        "settings": {k: getattr(settings, k) for k in (
+            "minhash_permutations", "minhash_bands", "shingle_size", "near_duplicate_threshold",
+            "dedup_window_seconds")},
+        "rows_per_band": settings.minhash_permutations // settings.minhash_bands,
+        "mean_words_per_article": round(float(np.mean([len(t.split()) for t in sample])), 1),
+        "inserts_per_second": round(n / indexed["check_s"], 1),
+        "queries_per_second": round(queried["queries"] / queried["check_s"], 1),
+        "fingerprint_ms_per_article": round(indexed["fingerprint_s"] / n * 1000, 3),
+        "minhash_ms_per_article": round(minhash_only_ms(sample, settings), 3),
+        "end_to_end_articles_per_second": round(
+            n / (indexed["fingerprint_s"] + indexed["check_s"]), 1),
+        "redis_memory_bytes": after - before,
+        "redis_memory_bytes_per_article": round((after - before) / n, 1),
+        "redis_keys": keys,
+        "indexing_verdicts": dict(indexed["verdicts"]),
+        "quality": quality(queried["rows"]),
+        "redis_version": redis_version,
+        "python": platform.python_version(),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, indent=2) + "\n")
+    print_summary(report)
+    print(f"report written to {args.report}")
+    return 0
+
+
+def print_summary(r: dict[str, Any]) -> None:
+    q = r["quality"]
+    print(f"articles indexed        {r['articles']:,} (verdicts {r['indexing_verdicts']})")
+    print(f"inserts/s               {r['inserts_per_second']:,.0f}")
+    print(f"queries/s               {r['queries_per_second']:,.0f}")
+    print(f"fingerprint ms/article  {r['fingerprint_ms_per_article']} "
+          f"(MinHash alone {r['minhash_ms_per_article']})")
+    print(f"memory per article      {r['redis_memory_bytes_per_article']:,.0f} B "
+          f"({r['redis_keys']:,} keys)")
+    print(f"precision / recall      {q['precision']} / {q['recall']} "
+          f"({q['positives']} variants, {q['negatives']} distinct)")
+    for kind, row in q["per_kind"].items():
+        print(f"  {kind:22} flagged {row['flagged_duplicate']:.3f}  "
+              f"J mean {row['mean_jaccard']:.3f} min {row['min_jaccard']:.3f}")
+    print(f"LSH candidate rate on variants {q['lsh_candidate_rate_on_positives']}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

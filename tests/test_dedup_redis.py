@@ -1,0 +1,157 @@
+"""The Redis dedup index specifically: races between processes, expiry, key layout and TTLs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import re
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import syndication
+from redis.crc import key_slot
+
+from worker.config import Settings
+from worker.dedup import INDEX_GENERATIONS, DedupVerdict, Fingerprint, RedisDedupIndex, fingerprint
+
+WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
+HOSTILE = "a:b{c}*\n../x"
+KEY_SHAPE = re.compile(rb"eventwire:\{dedup\}:(d:[0-9a-f]{24}|x:\d+:[0-9a-f]{4})")
+
+
+def copies_of(text: str, count: int, rng: random.Random) -> list[str]:
+    """``count`` syndicated copies of ``text``, every pair of them a near or exact duplicate."""
+    makers = [
+        lambda t: t,
+        syndication.add_footer,
+        syndication.change_headline,
+        lambda t: syndication.edit_words(t, rng, 3),
+        lambda t: syndication.reorder_sentences(t, rng),
+    ]
+    return [makers[i % len(makers)](text) for i in range(count)]
+
+
+def _race_worker(url: str, settings: Settings, fps: list[Fingerprint],
+                 barrier: multiprocessing.synchronize.Barrier,
+                 results: multiprocessing.Queue) -> None:
+    client = redis.Redis.from_url(url)
+    index = RedisDedupIndex(client, settings)
+    index.client.ping()
+    barrier.wait()
+    results.put([(fp.article_id, index.check_and_insert(fp)) for fp in fps])
+    client.close()
+
+
+def race(url: str, settings: Settings, fps: list[Fingerprint], workers: int = 4
+         ) -> dict[str, DedupVerdict]:
+    """Check ``fps`` from ``workers`` processes, each with its own connection, started together."""
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(workers)
+    results: multiprocessing.Queue = ctx.Queue()
+    shares = [fps[i::workers] for i in range(workers)]
+    procs = [ctx.Process(target=_race_worker, args=(url, settings, share, barrier, results))
+             for share in shares]
+    for p in procs:
+        p.start()
+    verdicts: dict[str, DedupVerdict] = {}
+    for _ in procs:
+        verdicts.update(results.get(timeout=60))
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    return verdicts
+
+
+@pytest.mark.parametrize("round_number", range(3))
+def test_fifty_copies_racing_on_four_processes_make_one_original(
+        redis_client: redis.Redis, redis_server, settings: Settings, round_number: int) -> None:
+    rng = random.Random(round_number)
+    story = syndication.Generator(seed=round_number).article()
+    fps = [fingerprint(f"copy-{round_number}-{i}", f"task-{i}", f"https://outlet{i}.example/s",
+                       text, settings)
+           for i, text in enumerate(copies_of(story, 50, rng))]
+    verdicts = race(redis_server.url, settings, fps)
+    originals = [aid for aid, v in verdicts.items() if v.kind == "original"]
+    assert len(verdicts) == 50
+    assert len(originals) == 1
+    duplicates = [v for v in verdicts.values() if v.kind != "original"]
+    assert len(duplicates) == 49
+    assert {v.duplicate_of for v in duplicates} == set(originals)
+
+
+def test_redelivered_submissions_racing_get_the_same_verdict(
+        redis_server, redis_client: redis.Redis, settings: Settings) -> None:
+    # the same task delivered to two workers at once (visibility timeout expired mid-run)
+    fp = fingerprint("wire", "task-1", None, WIRE, settings)
+    verdicts = race(redis_server.url, settings, [fp] * 4, workers=4)
+    assert list(verdicts.values()) == [DedupVerdict("original")]
+
+
+def test_every_key_is_hashed_tagged_and_expiring(redis_client: redis.Redis,
+                                                 settings: Settings) -> None:
+    index = RedisDedupIndex(redis_client, settings)
+    index.check_and_insert(fingerprint(HOSTILE, HOSTILE, "https://x.example/{a}*",
+                                       WIRE, settings))
+    index.check_and_insert(fingerprint("b\r\n*", "t2", None, syndication.add_footer(WIRE),
+                                       settings))
+    keys = list(redis_client.scan_iter(count=1000))
+    assert keys
+    for key in keys:
+        assert KEY_SHAPE.fullmatch(key), key
+        assert b"a:b" not in key and b".." not in key
+        ttl_ms = redis_client.pttl(key)
+        lifetime_ms = settings.dedup_window_seconds * 1000 * (1 + 1 / INDEX_GENERATIONS)
+        assert 0 < ttl_ms <= lifetime_ms
+    # one cluster slot for the whole index: the script may touch any of these keys atomically
+    assert len({key_slot(k) for k in keys}) == 1
+    assert redis_client.exists(index.doc_key(HOSTILE))
+
+
+def test_the_key_prefix_is_respected(redis_client: redis.Redis, settings: Settings) -> None:
+    tenant = settings.replace(key_prefix="tenant7:")
+    RedisDedupIndex(redis_client, tenant).check_and_insert(
+        fingerprint("a", "t", None, WIRE, tenant))
+    keys = list(redis_client.scan_iter())
+    assert keys and all(k.startswith(b"tenant7:{dedup}:") for k in keys)
+    # and another prefix is another index
+    other = RedisDedupIndex(redis_client, settings)
+    assert other.check_and_insert(fingerprint("b", "t2", None, WIRE, settings)).kind == "original"
+
+
+def test_expiry_after_a_short_window(redis_client: redis.Redis, settings: Settings) -> None:
+    short = settings.replace(dedup_window_seconds=1)
+    index = RedisDedupIndex(redis_client, short)
+    assert index.check_and_insert(fingerprint("wire", "t1", "https://a.example/x", WIRE,
+                                              short)).kind == "original"
+    copy = fingerprint("copy", "t2", None, syndication.add_footer(WIRE), short)
+    assert index.check_and_insert(copy).duplicate_of == "wire"
+    time.sleep(1.1)
+    # the article record is gone after the window: the same article is processed again
+    assert not redis_client.exists(index.doc_key("wire"))
+    again = fingerprint("wire", "t3", "https://a.example/x", WIRE, short)
+    assert index.check_and_insert(again) == DedupVerdict("original")
+    # and index buckets outlive the window by at most one generation
+    time.sleep(1 + 1 / INDEX_GENERATIONS + 0.2)
+    assert list(redis_client.scan_iter()) == []
+
+
+def test_not_refreshed_on_touch(redis_client: redis.Redis, settings: Settings) -> None:
+    short = settings.replace(dedup_window_seconds=2)
+    index = RedisDedupIndex(redis_client, short)
+    index.check_and_insert(fingerprint("wire", "t1", None, WIRE, short))
+    time.sleep(1.2)
+    copy = fingerprint("copy", "t2", None, syndication.add_footer(WIRE), short)
+    assert index.check_and_insert(copy).duplicate_of == "wire"  # a touch, not a refresh
+    time.sleep(1.0)
+    late = fingerprint("late", "t3", None, syndication.change_headline(WIRE), short)
+    assert index.check_and_insert(late) == DedupVerdict("original")
+
+
+def test_survives_a_script_cache_flush(redis_client: redis.Redis, settings: Settings) -> None:
+    index = RedisDedupIndex(redis_client, settings)
+    index.check_and_insert(fingerprint("wire", "t1", None, WIRE, settings))
+    redis_client.script_flush()
+    verdict = index.check_and_insert(fingerprint("copy", "t2", None, WIRE, settings))
+    assert verdict == DedupVerdict("exact", "wire", 1.0, "text")
