@@ -422,11 +422,20 @@ def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None
         if candidate is None or candidate is mention:
             continue
         owner = _owning_mention(table, candidate, sent_end)
+        if _in_apposition(doc, mention, owner):
+            return None
         gap = doc.text[doc[mention.end - 1].idx + len(doc[mention.end - 1]) : doc[owner.desc_start].idx]
         if owner.desc_start >= mention.end and _COORDINATION_GAP.match(gap):
             return owner
         return None
     return None
+
+
+def _in_apposition(doc, mention: Mention, other: Mention) -> bool:
+    """``other`` lies inside an apposition to ``mention`` ("Mwangi, Kenya's president,")."""
+    root = doc[mention.start : mention.end].root
+    inside = {t.i for c in root.children if c.dep_ == "appos" for t in c.subtree}
+    return any(i in inside for i in range(other.desc_start, other.end))
 
 
 def _owning_mention(table: EntityTable, mention: Mention, sent_end: int) -> Mention:
@@ -443,41 +452,56 @@ def _owning_mention(table: EntityTable, mention: Mention, sent_end: int) -> Ment
 
 
 def _set_factuality(predicate: Predicate) -> None:
+    """Negated, future/intended and hypothetical flags from the predicate and the verbs it is
+    an infinitive of ("did not attack", "plans to meet", "could impose", "... if talks fail")."""
     chain: list[Token] = [predicate.anchor]
     verb = predicate.verb
-    while verb is not None and verb not in chain:
-        chain.append(verb)
+    while verb is not None and len(chain) < 8:
+        if verb not in chain:
+            chain.append(verb)
         verb = _governor(verb)
-    if verb is None and chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() == "plan":
+    if chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() == "plan":
         predicate.future = True
-    for word in chain:
+    first_governor = chain.index(predicate.verb) + 1 if predicate.verb in chain else len(chain)
+    for position, word in enumerate(chain):
         for child in word.children:
-            lower = child.lower_
-            if (
-                child.dep_ == "neg"
-                or (child.dep_ == "det" and lower == "no")
-                or (child.dep_ == "advmod" and lower == "never")
-            ):
-                predicate.negated = True
-            elif child.dep_ == "aux" and lower in FUTURE_AUX:
-                predicate.future = True
-            elif child.dep_ == "aux" and lower in MODAL_AUX:
-                if _reported(word) and lower == "would":
-                    predicate.future = True
-                else:
-                    predicate.hypothetical = True
-            elif child.dep_ == "mark" and lower in CONDITIONAL_MARKS:
-                predicate.hypothetical = True
-        if word is not chain[0] or word.dep_ == "xcomp":
-            lemma = word.lemma_.lower()
-            if word is not chain[0] and lemma in FUTURE_GOVERNORS:
-                predicate.future = True
-            if word is not chain[0] and lemma in NEGATING_GOVERNORS:
-                predicate.negated = True
-            if word is not chain[0] and lemma in HYPOTHETICAL_GOVERNORS:
-                predicate.hypothetical = True
-    if _under_condition(chain[-1]):
+            _flag_from_child(predicate, word, child)
+        if position >= first_governor:
+            _flag_from_governor(predicate, word)
+    if _under_condition(chain[-1]) or _has_condition_clause(chain[-1]):
         predicate.hypothetical = True
+
+
+def _flag_from_child(predicate: Predicate, word: Token, child: Token) -> None:
+    lower = child.lower_
+    negation = (child.dep_, lower) in {("det", "no"), ("advmod", "never")}
+    if child.dep_ == "neg" or negation:
+        predicate.negated = True
+    elif child.dep_ == "aux" and lower in FUTURE_AUX:
+        predicate.future = True
+    elif child.dep_ == "aux" and lower in MODAL_AUX:
+        if _reported(word) and lower == "would":
+            predicate.future = True
+        else:
+            predicate.hypothetical = True
+
+
+def _flag_from_governor(predicate: Predicate, governor: Token) -> None:
+    lemma = governor.lemma_.lower()
+    if lemma in FUTURE_GOVERNORS:
+        predicate.future = True
+    if lemma in NEGATING_GOVERNORS:
+        predicate.negated = True
+    if lemma in HYPOTHETICAL_GOVERNORS:
+        predicate.hypothetical = True
+
+
+def _has_condition_clause(word: Token) -> bool:
+    """ "Vietnam will expel diplomats if talks fail": the main clause depends on a condition."""
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in {"if", "unless"} for m in c.children)
+        for c in word.children
+    )
 
 
 def _reported(word: Token) -> bool:

@@ -219,10 +219,29 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         repaired.append((start, end, label))
     repaired = [_titled_person(doc, span) for span in repaired]
     taken = {i for s, e, _ in repaired for i in range(s, e)}
+    for start, end in _untagged_names(doc, taken):
+        person = _titled_person(doc, (start, end, "ORG"))
+        if person[2] == "PERSON":
+            repaired.append(person)
+            taken.update(range(person[0], person[1]))
     for token in doc:
         if token.i not in taken and token.pos_ == "PROPN" and token.text in surnames:
             repaired.append((token.i, token.i + 1, "PERSON"))
     return sorted(repaired)
+
+
+def _untagged_names(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+    """Runs of two or more capitalised proper nouns the model left untagged."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].is_title:
+            j += 1
+        if j - i >= 2 and doc[j - 1].dep_ != "compound":
+            runs.append((i, j))
+        i = max(j, i + 1)
+    return runs
 
 
 def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]:
@@ -313,11 +332,14 @@ def _drop_unknown_title_words(doc: Doc, mentions: list[Mention]) -> list[Mention
 
 
 def _key(label: str, text: str) -> str:
+    """Cluster key: the code for names the tables know (whatever label NER gave them)."""
     name = strip_article(text)
     profile = profile_of_name(name)
-    if label != "PERSON" and (profile.org or (profile.country and not profile.role)):
-        return f"{label}:{profile.org or profile.country}"
-    return f"{label}:{name.lower()}"
+    if label in ("PERSON", "NORP") or profile.is_empty:
+        return f"{label}:{name.lower()}"
+    if seat(name) is not None:
+        return f"seat:{name.lower()}"
+    return f"known:{profile.org or profile.country}:{profile.role}"
 
 
 def _find_entity(

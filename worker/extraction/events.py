@@ -30,6 +30,7 @@ ARGUMENT_PENALTY = {
     "inherited": 0.1,
     "scanned": 0.15,
 }
+VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1}
 
 
@@ -216,7 +217,9 @@ def _record(
     else:
         confidence -= ARGUMENT_PENALTY.get(how2 or "", 0.1) + VIA_PENALTY.get(actor2.via, 0.1)
     actor1, inherited1 = _fill_country(actor1, place, actor2)
-    actor2, inherited2 = _fill_country(actor2, place, actor1) if actor2 else (None, False)
+    # across a front line the attacker's country says nothing about the target's
+    other = None if info.root in VIOLENT_ROOTS else actor1
+    actor2, inherited2 = _fill_country(actor2, place, other) if actor2 else (None, False)
     confidence -= 0.15 if inherited1 else 0
     confidence -= 0.1 if inherited2 else 0
     resolved, date_text = _event_date(sent, anchors, facts)

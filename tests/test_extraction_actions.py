@@ -1,0 +1,137 @@
+"""Actions from the dependency parse: voices, light verbs, targets, joint actors, factuality."""
+
+from __future__ import annotations
+
+from extraction_fixtures import events, only, triples
+
+
+def test_active_voice_subject_verb_object():
+    record = only(events("Rwanda accused Burundi of sheltering rebels."))
+    assert (record["actor1"]["code"], record["actor2"]["code"]) == ("RWA", "BDI")
+    assert record["action"]["cameo"] == "112"
+    assert record["action"]["plover"] == "ACCUSE"
+    assert record["action"]["quad_class"] == 3
+    assert record["action"]["goldstein"] == -2.0
+
+
+def test_accusation_of_an_act_codes_only_the_accusation():
+    # "X accused Y of attacking Z" is X->Y; the attack is not asserted as a fact.
+    assert triples("Rwanda accused Burundi of attacking Congolese villages.") == {("RWA", "BDI", "11")}
+
+
+def test_passive_voice_takes_the_agent_from_the_by_phrase():
+    record = only(events("Opposition leader Amina Yusuf was arrested by Tanzanian police."))
+    assert record["actor1"]["code"] == "TZACOP"
+    assert record["actor2"]["code"] == "TZAOPP"
+    assert record["action"]["cameo"] == "173"
+
+
+def test_light_verb_construction_codes_the_noun():
+    record = only(events("Serbian President Ivan Ilic made a visit to Hungary on Tuesday."))
+    assert record["action"]["cameo"] == "042"
+    assert record["action"]["lemma"] == "visit"
+    assert record["action"]["text"] == "made a visit"
+    assert record["actor2"]["code"] == "HUN"
+
+
+def test_light_verbs_paid_tribute_and_launched_an_attack():
+    assert triples("Indian Prime Minister Raj Mehta paid tribute to Nepal on Monday.") == {
+        ("INDGOV", "NPL", "05")
+    }
+    record = only(events("Rebel fighters launched an attack on an army base near Goma."))
+    assert record["action"]["cameo"] == "190"
+    assert record["actor1"]["code"] == "CODREB"
+    assert record["actor2"]["code"] == "CODMIL"
+
+
+def test_prepositional_targets():
+    assert triples("Greek Prime Minister Nikos Varga met with Turkish officials.") == {
+        ("GRCGOV", "TURGOV", "04")
+    }
+    assert triples("The African Union called on Sudan to observe the truce.") == {("IGOAFU", "SDN", "02")}
+
+
+def test_coordinated_targets_give_one_event_each():
+    text = (
+        "Polish President Marek Zielinski held talks with Lithuanian President Rasa Kairiene, "
+        "Latvian Prime Minister Janis Ozols and Estonian Foreign Minister Kaja Tamm."
+    )
+    assert triples(text) == {
+        ("POLGOV", "LTUGOV", "04"),
+        ("POLGOV", "LVAGOV", "04"),
+        ("POLGOV", "ESTGOV", "04"),
+    }
+
+
+def test_coordinated_modifiers_give_one_event_each():
+    assert triples("Germany expelled Russian and Belarusian diplomats on Monday.") == {
+        ("DEU", "RUSGOV", "16"),
+        ("DEU", "BLRGOV", "16"),
+    }
+
+
+def test_reported_speech_codes_the_reported_event_not_the_speaker():
+    text = "Ukraine's foreign ministry said that Russian forces shelled the city of Kherson."
+    assert triples(text) == {("RUSMIL", "UKRCVL", "19")}
+
+
+def test_saying_alone_is_not_an_event():
+    assert events("The Kenyan foreign ministry said the talks were constructive.") == []
+
+
+def test_joint_subjects_give_the_event_in_both_directions():
+    assert triples("The presidents of Rwanda and Burundi signed a peace deal in Arusha.") == {
+        ("RWAGOV", "BDIGOV", "05"),
+        ("BDIGOV", "RWAGOV", "05"),
+    }
+
+
+def test_talks_between_give_the_event_in_both_directions():
+    records = events("Talks between Armenia and Azerbaijan took place in Almaty on Monday.")
+    assert {(r["actor1"]["code"], r["actor2"]["code"]) for r in records} == {
+        ("ARM", "AZE"),
+        ("AZE", "ARM"),
+    }
+    assert all(r["action"]["cameo_root"] == "04" for r in records)
+
+
+def test_negated_event_is_flagged():
+    record = only(events("Ecuadorian police did not arrest the former vice president."))
+    assert record["action"]["negated"] is True
+    assert record["action"]["future"] is False
+
+
+def test_future_and_planned_events_are_flagged():
+    record = only(events("French President Claire Dubois will visit Senegal next month."))
+    assert record["action"]["future"] is True
+    assert record["action"]["cameo"] == "042"
+    planned = only(events("Japanese Prime Minister Hiroshi Kato plans to meet Korean officials."))
+    assert planned["action"]["future"] is True
+    assert planned["action"]["negated"] is False
+
+
+def test_hypothetical_events_are_flagged():
+    record = only(events("Lithuania could impose sanctions on Belarus."))
+    assert record["action"]["hypothetical"] is True
+    assert record["action"]["plover"] == "COERCE"
+    conditional = only(events("Vietnam will expel Chinese diplomats if talks fail."))
+    assert conditional["action"]["hypothetical"] is True
+
+
+def test_factual_event_has_no_flags():
+    record = only(events("Chinese coast guard vessels blocked Philippine boats on Monday."))
+    assert not any(record["action"][flag] for flag in ("negated", "future", "hypothetical"))
+
+
+def test_requested_action_is_not_coded_as_done():
+    # "urged X to stop supplying" is an appeal; the supplying is not an event of China.
+    assert triples("German Foreign Minister Katrin Vogel urged China to stop supplying Russia.") == {
+        ("DEUGOV", "CHN", "02")
+    }
+
+
+def test_sport_results_and_weather_yield_no_events():
+    assert events("Kenya beat Uganda 2-1 in the World Cup qualifier on Saturday.") == []
+    assert events("Liverpool defeated Chelsea in a tense league match at Anfield.") == []
+    assert events("Heavy rain battered the coast of Mozambique, flooding several towns.") == []
+    assert events("The Argentine football team arrived in Miami ahead of the Copa opener.") == []

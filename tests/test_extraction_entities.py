@@ -1,0 +1,124 @@
+"""Entities and actors: in-document resolution, titles, pronouns, capitals, organisations."""
+
+from __future__ import annotations
+
+from extraction_fixtures import events, only, run, triples
+
+
+def _entity(extraction, name):
+    matches = [e for e in extraction.entities if e["name"] == name]
+    assert len(matches) == 1, [e["name"] for e in extraction.entities]
+    return matches[0]
+
+
+def test_surname_resolves_to_the_full_name_introduced_earlier():
+    text = (
+        "Chilean Foreign Minister Tomas Ibarra arrived in Lima on Monday. "
+        "Ibarra criticised Peru over the border fence."
+    )
+    extraction = run(text)
+    person = _entity(extraction, "Tomas Ibarra")
+    assert person["label"] == "PERSON"
+    assert len(person["mentions"]) == 2
+    record = only(extraction.events, root="11")
+    assert record["actor1"]["name"] == "Tomas Ibarra"
+    assert record["actor1"]["code"] == "CHLGOV"
+
+
+def test_surname_mistagged_by_the_model_takes_the_persons_type():
+    # The small model tags the bare "Stoltenberg" in a list as a place; resolution repairs it.
+    text = (
+        "NATO Secretary-General Jens Stoltenberg spoke in Vilnius. Later the minister had talks "
+        "with Stoltenberg, US Defense Secretary Lloyd Austin, and Belgian Prime Minister "
+        "Alexander De Croo."
+    )
+    extraction = run(text)
+    person = _entity(extraction, "Jens Stoltenberg")
+    assert person["label"] == "PERSON"
+    assert person["code"] == "IGONAT"
+    assert len(person["mentions"]) == 2
+
+
+def test_titles_give_country_and_role():
+    extraction = run("US Secretary of State Mark Ellison met Belgian Prime Minister Luc Peeters on Tuesday.")
+    assert _entity(extraction, "Mark Ellison")["code"] == "USAGOV"
+    peeters = _entity(extraction, "Luc Peeters")
+    assert (peeters["country"], peeters["role"], peeters["code"]) == ("BEL", "GOV", "BELGOV")
+
+
+def test_organisation_title_gives_the_igo_code():
+    extraction = run("EU foreign policy chief Ana Costa condemned Belarus on Monday.")
+    costa = _entity(extraction, "Ana Costa")
+    assert costa["label"] == "PERSON"
+    assert costa["code"] == "IGOEUR"
+    assert only(extraction.events, root="11")["actor2"]["code"] == "BLR"
+
+
+def test_apposition_gives_country_and_role():
+    text = "Daniel Mwangi, Kenya's president, praised Uganda on Monday."
+    assert only(events(text), root="05")["actor1"]["code"] == "KENGOV"
+
+
+def test_pronoun_resolves_to_the_last_person_subject():
+    text = (
+        "Ghanaian President Kwame Owusu met Togolese officials in Accra on Monday. "
+        "He later criticised Burkina Faso over the border closure."
+    )
+    record = only(events(text), root="11")
+    assert record["actor1"]["text"] == "He"
+    assert record["actor1"]["name"] == "Kwame Owusu"
+    assert record["actor1"]["code"] == "GHAGOV"
+    assert record["actor2"]["code"] == "BFA"
+
+
+def test_capital_as_actor_means_the_government_and_is_not_the_location():
+    record = only(events("Moscow warned Finland on Wednesday against hosting NATO troops."))
+    assert record["actor1"]["code"] == "RUSGOV"
+    assert record["actor1"]["entity_type"] == "GPE"
+    assert record["location"] is None
+    assert record["actor2"]["code"] == "FIN"
+
+
+def test_seat_of_government_as_actor():
+    assert triples("The Kremlin condemned Estonia on Friday.") == {("RUSGOV", "EST", "11")}
+
+
+def test_capital_tagged_as_person_is_repaired_to_a_place():
+    extraction = run("As Kiev prepares for winter, Ukrainian officials thanked Poland for its aid.")
+    kiev = [e for e in extraction.entities if e["name"] == "Kiev"]
+    assert kiev and kiev[0]["label"] == "GPE"
+    assert all(e["actor1"]["entity_type"] != "PERSON" for e in extraction.events)
+    assert only(extraction.events, root="05")["actor1"]["code"] == "UKRGOV"
+
+
+def test_international_organisations_get_their_codes():
+    assert triples("The African Union suspended Gabon's membership on Thursday.") == {("IGOAFU", "GAB", "16")}
+    assert triples("The United Nations condemned the attack on Monday.") == {("IGOUNO", None, "11")}
+
+
+def test_role_nouns_with_demonyms_build_codes():
+    record = only(events("Russian troops shelled Ukrainian positions near Kharkiv on Monday."))
+    assert record["actor1"]["code"] == "RUSMIL"
+
+
+def test_bare_role_takes_the_country_of_the_place():
+    record = only(events("Police in Lagos arrested 40 protesters on Tuesday."))
+    assert record["actor1"]["code"] == "NGACOP"
+    assert record["actor2"]["code"] == "NGAOPP"
+
+
+def test_entity_ids_are_stable_and_mentions_are_offsets_into_the_text():
+    text = "Chilean Foreign Minister Tomas Ibarra visited Peru. Ibarra met officials in Lima."
+    first, second = run(text), run(text)
+    assert first.entities == second.entities
+    ids = [e["id"] for e in first.entities]
+    assert ids == [f"e{i}" for i in range(1, len(ids) + 1)]
+    for entity in first.entities:
+        for start, end in entity["mentions"]:
+            assert (
+                text[start:end] in entity["name"]
+                or entity["name"] in text[start:end]
+                or (entity["label"] != "PERSON")
+            )
+    ibarra = _entity(first, "Tomas Ibarra")
+    assert [text[s:e] for s, e in ibarra["mentions"]] == ["Tomas Ibarra", "Ibarra"]
