@@ -311,12 +311,16 @@ def _is_passive(verb: Token) -> bool:
 
 
 def _subject(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "csubj"):
-            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                return verb.head
-            return child
-    return None
+    """The subject; with two (a dateline parsed as one: "NAIROBI — Kenyan police arrested"),
+    the one nearest before the verb."""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    if not subjects:
+        return None
+    before = [c for c in subjects if c.i < verb.i]
+    child = before[-1] if before else subjects[0]
+    if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+        return verb.head
+    return child
 
 
 def _agents(verb: Token, table: EntityTable) -> list[Argument]:

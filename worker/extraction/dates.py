@@ -58,7 +58,7 @@ _AGO = re.compile(r"\b(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?P<unit>day|
 @dataclass(frozen=True)
 class ResolvedDate:
     value: date
-    precision: str  # day, month, year
+    precision: str  # day, month, year (the record's enum)
 
 
 def _weekday_before(published: date, weekday: int, strictly_before: bool) -> date:
@@ -137,10 +137,12 @@ def _relative(text: str, published: date) -> ResolvedDate | None:
         n = int(match["n"]) if match["n"].isdigit() else NUMBER_WORDS[match["n"]]
         days = n * (7 if match["unit"] == "week" else 1)
         return ResolvedDate(published - timedelta(days=days), "day")
+    # The record has no week precision: a week resolves to its Monday (ISO week), and the
+    # phrase stays in date_text.
     if "week" in words and ("last" in words or "previous" in words):
-        return ResolvedDate(published - timedelta(days=7), "week")
+        return ResolvedDate(published - timedelta(days=published.weekday() + 7), "day")
     if "week" in words and "this" in words:
-        return ResolvedDate(published, "week")
+        return ResolvedDate(published - timedelta(days=published.weekday()), "day")
     if "month" in words and ("last" in words or "previous" in words):
         return ResolvedDate(_month_start(published, 1), "month")
     if "month" in words and "this" in words:

@@ -207,7 +207,7 @@ def _record(
         # "praised the AU's mediation in Sudan": a place inside the topic is not the venue
         excluded |= set(_patient_subtree(predicate, how2, actor2, doc))
     found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04")
-    place = found[0] if found else facts.dateline
+    place = found[0] if found else _visited_place(info.root, actor2) or facts.dateline
     confidence = 0.92
     confidence -= 0.05 if predicate.anchor is not predicate.verb and not predicate.nominal else 0
     confidence -= 0.12 if predicate.nominal else 0
@@ -258,6 +258,13 @@ def _record(
         "confidence": round(max(0.05, min(0.99, confidence)), 2),
         "mentions": {"articles": 1, "outlets": 1},
     }
+
+
+def _visited_place(root: str, actor2: Actor | None) -> Place | None:
+    """ "Visited Kharkiv", "visited Ukraine": the destination is where the visit happened."""
+    if root != "04" or actor2 is None or actor2.entity_type != "GPE" or actor2.profile.role:
+        return None
+    return lookup_place(actor2.text)
 
 
 def _actor_tokens(doc: Doc, actor: Actor) -> set[int]:

@@ -155,4 +155,6 @@ def lookup_place(text: str) -> Place | None:
         return country_place(found[0])
     if text in _us_states():
         return _us_states()[text]
+    if text.isupper() and len(text) > 3:  # datelines: "NAIROBI"
+        text = text.title()
     return city_place(text)

@@ -1,0 +1,61 @@
+"""The knowledge files: every code the lexicons use exists and carries consistent facts."""
+
+from __future__ import annotations
+
+import pycountry
+
+from worker.extraction.actors import organisations, seats
+from worker.extraction.gazetteer import country_aliases
+from worker.extraction.lexicon import PLOVER_TYPES, cameo_table, noun_lexicon, verb_lexicon
+
+QUADS = {
+    **dict.fromkeys(range(1, 6), 1),
+    **dict.fromkeys(range(6, 9), 2),
+    **dict.fromkeys(range(9, 14), 3),
+    **dict.fromkeys(range(14, 21), 4),
+}
+
+
+def test_code_table_quad_class_follows_the_root():
+    table = cameo_table()
+    assert len(table) > 300
+    for code in table.values():
+        assert code.code.startswith(code.root)
+        assert code.quad_class == QUADS[int(code.root)]
+        assert -10 <= code.goldstein <= 10
+        assert code.plover is None or code.plover in PLOVER_TYPES
+
+
+def test_code_table_facts_for_known_codes():
+    table = cameo_table()
+    assert (table["042"].goldstein, table["042"].plover) == (1.9, "CONSULT")
+    assert (table["173"].quad_class, table["173"].plover) == (4, "COERCE")
+    assert table["010"].plover is None  # statements have no PLOVER type
+
+
+def test_every_lexicon_code_is_in_the_table():
+    table = cameo_table()
+    verb_codes = {e.cameo for entries in verb_lexicon().values() for e in entries if e.cameo}
+    noun_codes = {e.cameo for e in noun_lexicon().values()}
+    assert verb_codes and noun_codes
+    assert not (verb_codes | noun_codes) - set(table)
+
+
+def test_every_lexicon_family_the_issue_lists_is_covered():
+    roots = {
+        table_code[:2]
+        for table_code in {e.cameo for entries in verb_lexicon().values() for e in entries if e.cameo}
+        | {e.cameo for e in noun_lexicon().values()}
+    }
+    assert {f"{r:02d}" for r in range(2, 21)} <= roots
+
+
+def test_actor_tables_use_real_country_codes():
+    iso3 = {c.alpha_3 for c in pycountry.countries}
+    for code, kind in country_aliases().values():
+        if kind != "region":
+            assert code in iso3, code
+    for profile in seats().values():
+        assert profile.country is None or profile.country in iso3
+    for org in organisations().values():
+        assert org.country is None or org.country in iso3

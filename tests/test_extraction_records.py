@@ -1,0 +1,149 @@
+"""Event records: contract, evidence offsets, confidence, stable ids, and a whole article."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+import jsonschema
+from extraction_fixtures import events, only, run
+
+from worker.extraction.events import event_id
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = (ROOT / "tests" / "fixtures" / "visit_article.txt").read_text(encoding="utf-8")
+ARTICLE_PUBLISHED = datetime.fromisoformat("2024-03-14T09:00:00+00:00")  # a Thursday
+SCHEMA = json.loads((ROOT / "schemas" / "event.created.v1.json").read_text(encoding="utf-8"))
+
+
+def _article_events():
+    return run(ARTICLE, ARTICLE_PUBLISHED, article_id="visit-1").events
+
+
+def test_records_validate_against_the_event_schema():
+    records = _article_events()
+    assert records
+    for record in records:
+        jsonschema.validate(record, SCHEMA)
+        assert 0.0 <= record["confidence"] <= 1.0
+        assert record["mentions"] == {"articles": 1, "outlets": 1}
+
+
+def test_evidence_offsets_point_at_the_actors_and_action_in_the_text():
+    sentences = ARTICLE
+    for record in _article_events():
+        evidence = record["evidence"]
+        assert evidence["article_id"] == "visit-1"
+        start, end = evidence["actor1_span"]
+        assert sentences[start:end] == record["actor1"]["text"]
+        start, end = evidence["action_span"]
+        assert sentences[start:end] == record["action"]["text"]
+        if record["actor2"] is not None:
+            start, end = evidence["actor2_span"]
+            assert sentences[start:end] == record["actor2"]["text"]
+        assert evidence["sentence"] in sentences
+        assert record["action"]["text"] in evidence["sentence"]
+
+
+def test_sentence_index_counts_sentences_of_the_text():
+    text = "Egypt hosted talks on Monday. Mali condemned Niger. Chad praised Sudan."
+    records = events(text)
+    assert {r["actor1"]["code"]: r["evidence"]["sentence_index"] for r in records} == {
+        "EGY": 0,
+        "MLI": 1,
+        "TCD": 2,
+    }
+
+
+def test_event_id_is_the_hash_of_the_normalized_key():
+    record = only(events("Chilean Foreign Minister Tomas Ibarra visited Kharkiv on Monday."))
+    key = "CHLGOV|UKR|04|2024-03-11|" + str(record["location"]["geonameid"])
+    assert record["event_id"] == "ev_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+    assert (
+        event_id(
+            "CHLGOV",
+            "UKR",
+            "04",
+            "2024-03-11",
+            record["location"]["geonameid"] and str(record["location"]["geonameid"]),
+        )
+        == record["event_id"]
+    )
+
+
+def test_same_event_extracted_twice_gets_the_same_id():
+    first = [r["event_id"] for r in _article_events()]
+    second = [r["event_id"] for r in _article_events()]
+    assert first == second
+    assert len(set(first)) == len(first)
+
+
+def test_same_event_in_different_wording_merges_into_one_id():
+    one = only(events("Kenyan President Daniel Mwangi met Ugandan officials in Kampala."))
+    other = only(events("Kenyan President Daniel Mwangi held talks with Ugandan officials in Kampala."))
+    assert one["event_id"] == other["event_id"]
+
+
+def test_one_record_per_event_id_within_an_article_keeping_the_most_confident():
+    text = (
+        "Egyptian President Omar Fathy condemned Israel on Monday. "
+        "Fathy also condemned Israel in a speech on Monday."
+    )
+    records = events(text)
+    assert len(records) == 1
+    assert records[0]["evidence"]["sentence_index"] == 0  # the direct mention scores higher
+
+
+def test_confidence_reflects_how_the_record_was_built():
+    direct = only(events("Kenyan President Daniel Mwangi criticised Tanzania.", None))
+    pronoun = only(events("Kenyan President Daniel Mwangi spoke to reporters. He criticised Tanzania.", None))
+    assert direct["confidence"] > pronoun["confidence"]
+
+
+def test_visit_article_yields_the_expected_records():
+    records = _article_events()
+    # Two MDAGOV->IGOEUR records share root 04 on different dates: the visit and the talks.
+    visits = [r for r in records if r["action"]["cameo"] == "042"]
+    assert len(visits) == 1
+    visit = visits[0]
+    assert visit["actor1"]["name"] == "Elena Rusu"
+    assert visit["actor2"]["name"] == "European Union"
+    assert (visit["event_date"], visit["date_text"]) == ("2024-03-13", "on Wednesday")
+    assert (visit["location"]["name"], visit["location"]["country"]) == ("Brussels", "BEL")
+
+    talks = {
+        r["actor2"]["code"]: r["actor2"]["name"]
+        for r in records
+        if r["action"]["cameo"] == "040" and r["actor1"]["code"] == "MDAGOV"
+    }
+    assert talks == {
+        "IGOEUR": "Hanna Lindgren",
+        "ROUGOV": "Andrei Popescu",
+        "UKRGOV": "Olena Kovalenko",
+    }
+
+    thanks = only(records, actor1="MDAGOV", root="05")
+    assert thanks["actor1"]["text"] == "She"
+    assert thanks["actor2"]["code"] == "IGOEUR"  # "the bloc"
+
+    warning = only(records, actor1="RUSGOV")
+    assert warning["actor1"]["text"] == "Moscow"
+    assert warning["action"]["plover"] == "THREATEN"
+
+    appeal = only(records, actor1="MDAGOV", root="02")
+    assert appeal["actor2"]["text"] == "European leaders"
+
+    praise = only(records, actor1="IGOEUR", root="05")
+    assert praise["actor1"]["name"] == "Hanna Lindgren"
+    assert praise["actor2"]["country"] == "MDA"
+
+    # the football result in the last paragraph is not an event
+    assert all("football" not in r["evidence"]["sentence"] for r in records)
+    # places are never people
+    for record in records:
+        for actor in (record["actor1"], record["actor2"]):
+            if actor and actor["name"] in {"Brussels", "Chisinau"}:
+                assert actor["entity_type"] != "PERSON"
+    assert len(records) == 8
