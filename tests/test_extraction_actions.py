@@ -135,3 +135,7 @@ def test_sport_results_and_weather_yield_no_events():
     assert events("Liverpool defeated Chelsea in a tense league match at Anfield.") == []
     assert events("Heavy rain battered the coast of Mozambique, flooding several towns.") == []
     assert events("The Argentine football team arrived in Miami ahead of the Copa opener.") == []
+
+
+def test_score_with_a_weekday_is_still_sport():
+    assert events("Real Madrid beat Barcelona 3-1 at home on Sunday.") == []

@@ -50,8 +50,10 @@ def _sport_words() -> frozenset[str]:
 
 def is_nonpolitical(sent: Span) -> bool:
     """Sport results and fixtures: a score, or two sport words."""
-    if _SCORE.search(sent.text) and not any(t.ent_type_ == "DATE" for t in sent):
-        return True
+    for match in _SCORE.finditer(sent.text):
+        span = sent.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None and not any(t.ent_type_ in ("DATE", "TIME") for t in span):
+            return True  # a score, not a date range
     return sum(1 for t in sent if t.lower_ in _sport_words()) >= 2
 
 
