@@ -18,6 +18,10 @@ TASK_NAME = "eventwire.process_article"
 def celery_config(settings: Settings) -> dict[str, object]:
     """Celery settings derived from eventwire's settings."""
     transport = {"visibility_timeout": settings.visibility_timeout,
+                 # kombu sweeps for expired unacked messages every interval * throttle seconds
+                 # (default 100 s); sweep at a tenth of the timeout so redelivery stays bounded.
+                 "unacked_restore_interval": max(1, settings.visibility_timeout // 10),
+                 "unacked_restore_throttle": 1,
                  "socket_connect_timeout": settings.connect_timeout,
                  "socket_timeout": max(settings.connect_timeout, 10.0),
                  "retry_on_timeout": True}
