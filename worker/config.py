@@ -43,7 +43,7 @@ class Settings:
     # dedup and event registry (issue 4)
     dedup_window_seconds: int = 7 * 24 * 3600
     minhash_permutations: int = 128
-    minhash_bands: int = 16
+    minhash_bands: int = 32
     shingle_size: int = 5
     near_duplicate_threshold: float = 0.8
     # delivery guarantees (issue 5)

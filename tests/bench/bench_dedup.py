@@ -62,6 +62,14 @@ def used_memory(client: redis.Redis) -> int:
     return int(client.info("memory")["used_memory"])
 
 
+def server_usec_per_check(client: redis.Redis) -> float:
+    """Mean time redis-server spent inside the script (since the last CONFIG RESETSTAT)."""
+    stats = client.info("commandstats")
+    calls = sum(v["calls"] for k, v in stats.items() if k.startswith("cmdstat_eval"))
+    usec = sum(v["usec"] for k, v in stats.items() if k.startswith("cmdstat_eval"))
+    return round(usec / calls, 1) if calls else 0.0
+
+
 def index_articles(index: RedisDedupIndex, gen: syndication.Generator, settings: Settings,
                    count: int, keep: set[int]) -> dict[str, Any]:
     """Fingerprint and insert ``count`` articles; keep the texts whose number is in ``keep``."""
@@ -203,12 +211,16 @@ def main(argv: list[str] | None = None) -> int:
         client = redis.Redis.from_url(server.url)
         index = RedisDedupIndex(client, settings)
         before = used_memory(client)
+        client.config_resetstat()
         print(f"indexing {args.articles:,} articles into a private redis-server on {server.url}")
         indexed = index_articles(index, gen, settings, args.articles, keep)
         after = used_memory(client)
         keys = int(client.dbsize())
+        insert_usec = server_usec_per_check(client)
+        client.config_resetstat()
         print(f"querying {args.per_kind} x {len(POSITIVE_KINDS) + len(NEGATIVE_KINDS)} kinds")
         queried = run_queries(index, gen, settings, indexed["texts"], args.per_kind, rng)
+        query_usec = server_usec_per_check(client)
         redis_version = client.info("server")["redis_version"]
         client.close()
     sample = [gen.article() for _ in range(300)]
@@ -223,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         "mean_words_per_article": round(float(np.mean([len(t.split()) for t in sample])), 1),
         "inserts_per_second": round(n / indexed["check_s"], 1),
         "queries_per_second": round(queried["queries"] / queried["check_s"], 1),
+        "redis_server_usec_per_insert": insert_usec,
+        "redis_server_usec_per_query": query_usec,
         "fingerprint_ms_per_article": round(indexed["fingerprint_s"] / n * 1000, 3),
         "minhash_ms_per_article": round(minhash_only_ms(sample, settings), 3),
         "end_to_end_articles_per_second": round(
@@ -248,6 +262,9 @@ def print_summary(r: dict[str, Any]) -> None:
     print(f"articles indexed        {r['articles']:,} (verdicts {r['indexing_verdicts']})")
     print(f"inserts/s               {r['inserts_per_second']:,.0f}")
     print(f"queries/s               {r['queries_per_second']:,.0f}")
+    print(f"redis-server time       {r['redis_server_usec_per_insert']} us/insert, "
+          f"{r['redis_server_usec_per_query']} us/query (one client; Redis-side capacity "
+          f"~{1e6 / max(r['redis_server_usec_per_insert'], 1):,.0f} checks/s)")
     print(f"fingerprint ms/article  {r['fingerprint_ms_per_article']} "
           f"(MinHash alone {r['minhash_ms_per_article']})")
     print(f"memory per article      {r['redis_memory_bytes_per_article']:,.0f} B "
