@@ -76,10 +76,15 @@ class WorkerProcess:
             self.process.wait(30)
 
     def stop(self, timeout: float = 60.0) -> int | None:
-        """SIGTERM (warm shutdown) and wait; SIGKILL if it takes longer than ``timeout``."""
+        """SIGTERM to the main process (warm shutdown, as a container stop does) and wait.
+
+        Only the main process gets the signal: it tells its pool children to finish their tasks.
+        SIGKILL of the whole tree follows if shutdown takes longer than ``timeout``.
+        """
         if self.process is None:
             return None
-        self.signal(signal.SIGTERM)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:

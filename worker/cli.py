@@ -338,11 +338,11 @@ def running_worker(redis_url: str, concurrency: int = 1) -> Iterator[subprocess.
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """SIGTERM the process group, then SIGKILL it if it has not exited within ``timeout``."""
+    """SIGTERM the main process (warm shutdown), then SIGKILL the group after ``timeout``."""
     if process.poll() is not None:
         return
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout)
     except subprocess.TimeoutExpired:
