@@ -129,6 +129,7 @@ end
 
 -- 4. near: LSH band candidates, each verified against its stored signature
 local perms = #sig / 2
+local mine = {string.byte(sig, 1, -1)}
 local best, best_sim = nil, -1
 if shingles > 0 then
   local candidates, seen = {}, {}
@@ -146,9 +147,11 @@ if shingles > 0 then
       local rec = cmsgpack.unpack(raw)
       local other = rec[8]
       if rec[2] == 'original' and other and #other == #sig then
+        -- compare byte pairs as numbers: string.sub would intern two strings per position
+        local theirs = {string.byte(other, 1, -1)}
         local same = 0
-        for p = 1, #sig, 2 do
-          if string.sub(sig, p, p + 1) == string.sub(other, p, p + 1) then same = same + 1 end
+        for p = 1, #mine, 2 do
+          if mine[p] == theirs[p] and mine[p + 1] == theirs[p + 1] then same = same + 1 end
         end
         local j = same / perms
         local sim = nil
