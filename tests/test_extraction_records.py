@@ -51,23 +51,23 @@ def test_sentence_index_counts_sentences_of_the_text():
     text = "Egypt hosted talks on Monday. Mali condemned Niger. Chad praised Sudan."
     records = events(text)
     assert {r["actor1"]["code"]: r["evidence"]["sentence_index"] for r in records} == {
-        "EGY": 0,
-        "MLI": 1,
-        "TCD": 2,
+        "EGYGOV": 0,
+        "MLIGOV": 1,
+        "TCDGOV": 2,
     }
 
 
 def test_event_id_is_the_hash_of_the_normalized_key():
     record = only(events("Chilean Foreign Minister Tomas Ibarra visited Kharkiv on Monday."))
-    key = "CHLGOV|UKR|04|2024-03-11|" + str(record["location"]["geonameid"])
+    key = "CHLGOV|UKRGOV|04|2024-03-11|" + record["location"]["country"]
     assert record["event_id"] == "ev_" + hashlib.sha256(key.encode()).hexdigest()[:16]
     assert (
         event_id(
             "CHLGOV",
-            "UKR",
+            "UKRGOV",
             "04",
             "2024-03-11",
-            record["location"]["geonameid"] and str(record["location"]["geonameid"]),
+            record["location"]["country"],
         )
         == record["event_id"]
     )

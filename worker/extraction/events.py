@@ -12,7 +12,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.actions import Argument, Predicate, find_predicates
-from worker.extraction.actors import Profile
+from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
 from worker.extraction.entities import EntityTable
@@ -218,6 +218,8 @@ def _record(
         confidence -= 0.1
     else:
         confidence -= ARGUMENT_PENALTY.get(how2 or "", 0.1) + VIA_PENALTY.get(actor2.via, 0.1)
+    actor1 = _country_as_government(actor1)
+    actor2 = _country_as_government(actor2) if actor2 else None
     actor1, inherited1 = _fill_country(actor1, place, actor2)
     # across a front line the attacker's country says nothing about the target's
     other = None if info.root in VIOLENT_ROOTS else actor1
@@ -227,7 +229,9 @@ def _record(
     resolved, date_text = _event_date(sent, anchors, facts)
     day = resolved.value.isoformat() if resolved else None
     location = place.as_record() if place else None
-    place_key = str(place.geonameid) if place and place.geonameid else (place.country if place else None)
+    # Merge on the location's country, not its exact place: one report says "visited Ethiopia",
+    # another "arrived in Addis Ababa" for the same visit.
+    place_key = place.country if place else None
     action_span = doc[predicate.action_start : predicate.action_end]
     return {
         "event_id": event_id(actor1.code or "", actor2.code if actor2 else None, info.root, day, place_key),
@@ -272,6 +276,15 @@ def _visited_place(root: str, actor2: Actor | None) -> Place | None:
 def _actor_tokens(doc: Doc, actor: Actor) -> set[int]:
     span = doc.char_span(actor.start_char, actor.end_char, alignment_mode="expand")
     return set(range(span.start, span.end)) if span is not None else set()
+
+
+def _country_as_government(actor: Actor) -> Actor:
+    """A country named as a participant ("visited Ethiopia", "Poland demanded") is its government."""
+    profile = actor.profile
+    names_country = profile_of_name(actor.name).country is not None
+    if actor.entity_type == "GPE" and names_country and not profile.role and not profile.org:
+        return replace(actor, profile=replace(profile, role="GOV"))
+    return actor
 
 
 def _fill_country(actor: Actor, place: Place | None, other: Actor | None) -> tuple[Actor, bool]:

@@ -1,0 +1,103 @@
+"""Event merging through the whole pipeline, on the real Redis dedup index and event registry."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import redis
+
+from support import WorkerProcess, wait_for_outcomes
+from worker.client import Producer
+from worker.config import Settings
+from worker.contract import validate_envelope
+from worker.dedup import RedisDedupIndex
+from worker.nlp import load_model
+from worker.pipeline import Pipeline
+from worker.registry import RedisEventRegistry
+
+PUBLISHED = "2024-03-07T12:00:00Z"  # a Thursday
+REPORT_A = ("Kenyan President Amara Otieno visited Ethiopia on Tuesday. Otieno met Ethiopian Prime "
+            "Minister Dawit Bekele in Addis Ababa to discuss a new highway between the two countries. "
+            "Officials said the talks lasted four hours.")
+REPORT_B = ("Amara Otieno, the Kenyan President, arrived in Addis Ababa on Tuesday for a visit to "
+            "Ethiopia. Kenyan and Ethiopian officials said trade and regional security were on the "
+            "agenda, and journalists waited outside the palace for most of the afternoon.")
+
+
+@pytest.fixture
+def pipeline(redis_client: redis.Redis, settings: Settings) -> Pipeline:
+    return Pipeline(settings, RedisDedupIndex(redis_client, settings),
+                    RedisEventRegistry(redis_client, settings), load_model(settings.spacy_model))
+
+
+def envelopes_of(result) -> list[dict]:
+    for envelope in result.publication.envelopes:
+        validate_envelope(envelope)
+    return result.publication.envelopes
+
+
+def visit_events(envelopes: list[dict]) -> list[dict]:
+    return [e for e in envelopes if e["type"].startswith("event.")
+            and e["subject"] in {x["data"]["event_id"] for x in envelopes if x["type"] == "event.created"
+                                 and x["data"]["action"]["cameo_root"] == "04"}]
+
+
+def test_two_reports_of_one_visit_make_one_event_and_one_mention(pipeline):
+    first = envelopes_of(pipeline.process({"id": "a", "text": REPORT_A, "source": "Nairobi Star",
+                                           "published_at": PUBLISHED}, "s-a"))
+    second = envelopes_of(pipeline.process({"id": "b", "text": REPORT_B, "source": "Addis Post",
+                                            "published_at": PUBLISHED}, "s-b"))
+    visit = next(e for e in first if e["type"] == "event.created"
+                 and e["data"]["actor1"]["code"] == "KENGOV" and e["data"]["actor2"]
+                 and e["data"]["actor2"]["country"] == "ETH" and e["data"]["action"]["cameo_root"] == "04")
+    event_id = visit["subject"]
+    assert visit["data"]["mentions"] == {"articles": 1, "outlets": 1}
+    assert [e["type"] for e in second if e["subject"] == event_id] == ["event.mentioned"]
+    mention = next(e for e in second if e["subject"] == event_id)
+    assert mention["data"] == {"event_id": event_id, "article_id": "b", "source": "Addis Post",
+                               "via": "extraction", "mentions": {"articles": 2, "outlets": 2}}
+    assert not [e for e in second if e["type"] == "event.created" and e["subject"] == event_id]
+
+
+def test_a_near_duplicate_counts_as_a_mention_of_the_originals_events(pipeline):
+    original = envelopes_of(pipeline.process({"id": "o", "text": REPORT_A, "source": "Wire",
+                                              "published_at": PUBLISHED}, "s-o"))
+    created = {e["subject"] for e in original if e["type"] == "event.created"}
+    copy = REPORT_A.replace("Officials said the talks lasted four hours.",
+                            "Officials said the talks lasted four hours. Read our full coverage online.")
+    result = envelopes_of(pipeline.process({"id": "c", "text": "Otieno in Ethiopia\n" + copy,
+                                            "source": "Reprint Daily", "published_at": PUBLISHED}, "s-c"))
+    head = result[0]
+    assert head["type"] == "article.duplicate" and head["data"]["duplicate_of"] == "o"
+    mentions = {e["subject"]: e["data"] for e in result if e["type"] == "event.mentioned"}
+    assert set(mentions) == created
+    assert all(m["via"] == "duplicate" and m["mentions"] == {"articles": 2, "outlets": 2}
+               for m in mentions.values())
+
+
+def test_redelivered_submission_gives_the_same_publication(pipeline):
+    payload = {"id": "r", "text": REPORT_A, "source": "Wire", "published_at": PUBLISHED}
+    first = pipeline.process(payload, "s-r").publication.envelopes
+    again = pipeline.process(payload, "s-r").publication.envelopes
+    assert [(e["id"], e["type"]) for e in first] == [(e["id"], e["type"]) for e in again]
+    assert again[0]["type"] == "article.processed"  # not a duplicate of itself
+
+
+@pytest.mark.integration
+def test_fifty_copies_at_once_through_four_worker_processes(redis_server, redis_client):
+    settings = Settings(redis_url=redis_server.url)
+    worker = WorkerProcess(settings, concurrency=4).start(redis_client)
+    producer = Producer(settings)
+    try:
+        # Enqueue while the workers are busy, so the copies are processed concurrently.
+        ids = [producer.submit({"id": f"copy-{n}", "text": REPORT_A, "source": f"Outlet {n}",
+                                "published_at": PUBLISHED}).article_id for n in range(50)]
+        envelopes = wait_for_outcomes(redis_client, settings, ids, worker=worker)
+    finally:
+        producer.close()
+        worker.stop()
+    kinds = Counter(e["type"] for e in envelopes if e["type"].startswith("article."))
+    assert kinds == {"article.processed": 1, "article.duplicate": 49}
+    created = Counter(e["subject"] for e in envelopes if e["type"] == "event.created")
+    assert created and max(created.values()) == 1
