@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 import redis
-
 from support import WorkerProcess, wait_for_outcomes
+
 from worker.client import Producer
 from worker.config import Settings
 from worker.contract import validate_envelope
