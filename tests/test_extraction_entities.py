@@ -92,7 +92,9 @@ def test_capital_tagged_as_person_is_repaired_to_a_place():
 
 
 def test_international_organisations_get_their_codes():
-    assert triples("The African Union suspended Gabon's membership on Thursday.") == {("IGOAFU", "GABGOV", "16")}
+    assert triples("The African Union suspended Gabon's membership on Thursday.") == {
+        ("IGOAFU", "GABGOV", "16")
+    }
     assert triples("The United Nations condemned the attack on Monday.") == {("IGOUNO", None, "11")}
 
 
