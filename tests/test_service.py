@@ -146,3 +146,61 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 240,
     full_env = {**os.environ, "EVENTWIRE_LOG_FORMAT": "json", **env}
     return subprocess.run([sys.executable, "-m", "worker.cli", *args], env=full_env, text=True,
                           capture_output=True, timeout=timeout, input=stdin)
+
+
+HOSTILE = [
+    ({"text": "Le gouvernement a annoncé mardi de nouvelles mesures pour les agriculteurs du pays et "
+              "les syndicats ont appelé à une grève générale dans toute la région."},
+     "unsupported_language", "language"),
+    ({"text": "A minister spoke.", "language": "de"}, "unsupported_language", "language"),
+    ({"text": "A minister spoke.", "published_at": "10000-01-01T00:00:00Z"}, "invalid_field",
+     "published_at"),
+    ({"id": "x}{*:..\\/etc", "text": "A minister spoke."}, "invalid_field", "id"),
+    ({"text": "\x00\x01\x02\x89PNG\x1a garbage"}, "invalid_field", "text"),
+    ({"text": "A minister spoke.", "metadata": {"a": [[["deep"]]]}}, "invalid_field", "metadata.a"),
+    ({"html": "<script>while(1){}</script><style>p{}</style>"}, "empty_text", "html"),
+    ({"text": "x" * 1_200_000}, "payload_too_large", "$"),
+]
+
+
+def test_hostile_input_gets_precise_rejections_and_no_state(service):
+    app = make_celery(service.settings)
+    before = set(service.client.keys(f"{service.settings.key_prefix}*"))
+    subjects = []
+    for number, (payload, _, _) in enumerate(HOSTILE):
+        task_id = f"hostile-{number}"
+        if "id" in payload:  # a hostile id is never echoed: the subject names the submission
+            subjects.append(f"submission:{task_id}")
+        else:
+            payload = {**payload, "id": task_id}
+            subjects.append(task_id)
+        app.send_task(TASK_NAME, args=[payload], task_id=task_id)
+    html = service.producer.submit({"id": "html-1", "html": "<p>Egyptian President Omar Nasser "
+                                    "visited Sudan on Monday.</p><script>document.cookie</script>",
+                                    "published_at": "2024-05-01T09:00:00Z"})
+    envelopes = wait_for_outcomes(service.client, service.settings, [*subjects, html.article_id],
+                                  worker=service.worker)
+    rejected = {e["subject"]: e["data"] for e in envelopes if e["type"] == "article.rejected"}
+    for subject, (_, reason, field) in zip(subjects, HOSTILE, strict=True):
+        data = rejected[subject]
+        assert data["reason"] == reason, (subject, data)
+        assert field in {e["field"] for e in data["errors"]}, (subject, data)
+    processed = next(e for e in envelopes if e["subject"] == "html-1")
+    assert processed["type"] == "article.processed"
+    assert "cookie" not in json.dumps([e for e in envelopes if e["type"].startswith("event.")])
+    # Producer strings never become key fragments: no hostile characters in any key name.
+    keys = {k.decode() for k in service.client.keys("*")} - {k.decode() for k in before}
+    assert keys and not [k for k in keys if any(bad in k for bad in ("..", "/", "*", "\\", "}{"))]
+    assert service.worker.process.poll() is None
+
+
+def test_health_is_zero_with_a_live_worker_and_non_zero_without(service, redis_server):
+    healthy = run_cli(["health"], {"EVENTWIRE_REDIS_URL": service.settings.redis_url})
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert json.loads(healthy.stdout)["healthy"] is True
+    with EmbeddedRedis() as empty:  # Redis answers, but no worker beats there
+        lonely = run_cli(["health"], {"EVENTWIRE_REDIS_URL": empty.url})
+    assert lonely.returncode == 1
+    assert json.loads(lonely.stdout)["worker_heartbeat_age"] is None
+    down = run_cli(["health"], {"EVENTWIRE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    assert down.returncode != 0
