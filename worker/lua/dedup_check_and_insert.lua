@@ -21,8 +21,9 @@
 -- has 34 entries (URL, text, 32 bands); 65,536 small ziplist/listpack hashes per generation hold
 -- them in ~25 B each (measured 1.34 KB per indexed article in all, at 100k articles). Keep the
 -- buckets compact: above hash-max-listpack-entries (Redis 7 default 128; ~250k originals per
--- generation) a bucket becomes a real hash table: 83 B per entry instead of 23 (measured). Redis < 7.4 cannot expire hash fields, so entries go into a generation's buckets and the
--- whole bucket expires at the end of its generation plus the window: an index entry lives between
+-- generation) a bucket becomes a real hash table: 83 B per entry instead of 23 (measured).
+-- Redis < 7.4 cannot expire hash fields, so entries go into a generation's buckets and the whole
+-- bucket expires at the end of its generation plus the window: an index entry lives between
 -- window and window * (1 + 1/G). The article record (d:) has an exact TTL and every hit is
 -- confirmed against it, so the effective dedup window is exactly the configured one.
 --
