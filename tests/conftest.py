@@ -49,11 +49,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     import json
     from pathlib import Path
 
-    columns = ["fault", "injected", "submitted", "outcomes", "lost", "doubled", "seconds"]
+    columns = ["fault", "injected", "submitted", "outcomes", "lost", "doubled", "redelivered", "seconds"]
     terminalreporter.section("fault table")
-    terminalreporter.write_line("  ".join(f"{c:>10}" if c != "fault" else f"{c:<28}" for c in columns))
-    for row in FAULT_ROWS:
+    for row in [dict(zip(columns, columns, strict=True)), *FAULT_ROWS]:
         terminalreporter.write_line("  ".join(
-            f"{row[c]!s:>10}" if c != "fault" else f"{row[c]!s:<28}" for c in columns))
+            f"{row[c]!s:>11}" if c != "fault" else f"{row[c]!s:<28}" for c in columns))
     Path("reports").mkdir(exist_ok=True)
     Path("reports/faults.json").write_text(json.dumps(FAULT_ROWS, indent=2))

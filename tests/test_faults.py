@@ -84,6 +84,9 @@ def count(client: redis.Redis, settings: Settings, ids: list[str], fault: str, i
            "outcomes": sum(outcomes[i] for i in ids),
            "lost": sum(1 for i in ids if outcomes[i] == 0),
            "doubled": sum(1 for i in ids if outcomes[i] > 1) + sum(1 for n in created.values() if n > 1),
+           # submissions delivered more than once: evidence that the fault hit work in flight
+           "redelivered": sum(1 for k in client.scan_iter(settings.key("deliveries", "*"))
+                              if int(client.get(k) or 0) > 1),
            "seconds": round(time.monotonic() - started, 1)}
     table.append(row)
     return row
