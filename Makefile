@@ -33,6 +33,7 @@ eval: setup  ## extraction quality on the gold set (writes reports/eval.json)
 
 bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
 	@mkdir -p $(REPORTS)
+	$(PY) tests/bench/bench_extraction.py --report $(REPORTS)/bench-extraction.json
 	$(PY) tests/bench/bench_pipeline.py --report $(REPORTS)/bench-pipeline.json
 
 bench-dedup: setup  ## 100k synthetic articles through the Redis dedup index
