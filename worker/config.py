@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, get_type_hints
 
 ENV_PREFIX = "EVENTWIRE_"
@@ -52,25 +52,18 @@ class Settings:
     task_soft_time_limit: int = 90
     max_deliveries: int = 3
     transient_retries: int = 5
-    extra: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from ``EVENTWIRE_*`` variables; unknown ones are kept in ``extra``."""
+        """Build settings from ``EVENTWIRE_*`` variables (unset or empty ones keep their default)."""
         env = os.environ if environ is None else environ
         hints = get_type_hints(cls)
         values: dict[str, Any] = {}
-        known = {f.name for f in fields(cls)} - {"extra"}
-        for name in known:
+        for name in (f.name for f in fields(cls)):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is not None and raw != "":
                 values[name] = _parse(name, hints[name], raw)
-        extra = {
-            k[len(ENV_PREFIX):].lower(): v
-            for k, v in env.items()
-            if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX):].lower() not in known
-        }
-        settings = cls(**values, extra=extra)
+        settings = cls(**values)
         settings.check()
         return settings
 
