@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -18,6 +19,16 @@ import redis
 from worker.config import Settings
 from worker.health import freshest_heartbeat_age
 from worker.publishing import decode_envelope
+
+
+_STARTED: list[WorkerProcess] = []
+
+
+@atexit.register
+def _kill_leftover_workers() -> None:
+    """A failed or timed-out test must not leave a worker running after the session."""
+    for worker in _STARTED:
+        worker.signal(signal.SIGKILL)
 
 
 class WorkerProcess:
@@ -44,6 +55,7 @@ class WorkerProcess:
                 [sys.executable, *self.entry, "--concurrency", str(self.concurrency),
                  "--pool", self.pool, "--log-level", "INFO"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        _STARTED.append(self)
         if client is not None:
             self.wait_ready(client, timeout)
         return self

@@ -13,6 +13,7 @@ import structlog
 from celery import signals
 
 from worker.celery_app import TASK_NAME, make_celery
+from worker.compat import tolerate_lost_broker_on_restore
 from worker.config import Settings
 from worker.delivery import backoff_delay, is_transient, retry_transient
 from worker.health import start_heartbeat
@@ -23,6 +24,7 @@ from worker.runtime import Runtime, get_runtime, redis_client, reset_runtime
 
 settings = Settings.from_env()
 app = make_celery(settings)
+tolerate_lost_broker_on_restore()
 log = structlog.get_logger("eventwire.task")
 
 
