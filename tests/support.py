@@ -20,7 +20,6 @@ from worker.config import Settings
 from worker.health import freshest_heartbeat_age
 from worker.publishing import decode_envelope
 
-
 _STARTED: list[WorkerProcess] = []
 
 
