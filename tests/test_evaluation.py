@@ -31,6 +31,12 @@ from worker.evaluation import (
 )
 
 GOLD_DIR = Path(__file__).parent / "gold"
+HELDOUT_DIR = Path(__file__).parent / "gold_heldout"
+# Shape checks run over both gold sets, each with its minimum sizes.
+GOLD_SETS = [
+    pytest.param(GOLD_DIR, {"items": 80, "no_event": 12, "articles": 5}, id="gold"),
+    pytest.param(HELDOUT_DIR, {"items": 50, "no_event": 10, "articles": 2}, id="heldout"),
+]
 
 
 def ev(a1: str | None, a2: str | None, plover: str | None, **extra: object) -> EventView:
@@ -274,10 +280,11 @@ def check_event(event: dict) -> None:
         assert isinstance(event.get(flag, False), bool)
 
 
-def test_gold_sentences_parse_and_have_the_documented_shape():
-    lines = (GOLD_DIR / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
+@pytest.mark.parametrize(("gold_dir", "minimum"), GOLD_SETS)
+def test_gold_sentences_parse_and_have_the_documented_shape(gold_dir, minimum):
+    lines = (gold_dir / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if line.strip()]
-    assert len(items) >= 80
+    assert len(items) >= minimum["items"]
     assert len({i["id"] for i in items}) == len(items)
     for raw in items:
         assert set(raw) == {"id", "text", "published_at", "construction", "events"}, raw["id"]
@@ -285,13 +292,14 @@ def test_gold_sentences_parse_and_have_the_documented_shape():
         dt.datetime.fromisoformat(raw["published_at"].replace("Z", "+00:00"))
         for event in raw["events"]:
             check_event(event)
-    assert sum(1 for raw in items if not raw["events"]) >= 12
+    assert sum(1 for raw in items if not raw["events"]) >= minimum["no_event"]
     assert all(raw["construction"] == "no_event" for raw in items if not raw["events"])
 
 
-def test_gold_articles_parse_and_have_the_documented_shape():
-    paths = sorted((GOLD_DIR / "articles").glob("*.json"))
-    assert len(paths) >= 5
+@pytest.mark.parametrize(("gold_dir", "minimum"), GOLD_SETS)
+def test_gold_articles_parse_and_have_the_documented_shape(gold_dir, minimum):
+    paths = sorted((gold_dir / "articles").glob("*.json"))
+    assert len(paths) >= minimum["articles"]
     for path in paths:
         raw = json.loads(path.read_text(encoding="utf-8"))
         assert set(raw) == {"id", "title", "source", "published_at", "text", "events"}, path
@@ -302,8 +310,9 @@ def test_gold_articles_parse_and_have_the_documented_shape():
             check_event(event)
 
 
-def test_load_gold_reads_sentences_and_articles():
-    items = load_gold(GOLD_DIR)
+@pytest.mark.parametrize("gold_dir", [GOLD_DIR, HELDOUT_DIR], ids=["gold", "heldout"])
+def test_load_gold_reads_sentences_and_articles(gold_dir):
+    items = load_gold(gold_dir)
     kinds = {i.kind for i in items}
     assert kinds == {"sentence", "article"}
     assert all(i.published_at and i.text for i in items)
