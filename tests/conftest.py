@@ -49,10 +49,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     import json
     from pathlib import Path
 
-    columns = ["fault", "injected", "submitted", "outcomes", "lost", "doubled", "redelivered", "seconds"]
+    columns = ["fault", "injected", "submitted", "outcomes", "lost", "doubled", "redelivered",
+               "held_at_kill", "seconds"]
     terminalreporter.section("fault table")
     for row in [dict(zip(columns, columns, strict=True)), *FAULT_ROWS]:
         terminalreporter.write_line("  ".join(
-            f"{row[c]!s:>11}" if c != "fault" else f"{row[c]!s:<28}" for c in columns))
+            f"{row.get(c, '-')!s:>12}" if c != "fault" else f"{row[c]!s:<28}" for c in columns))
     Path("reports").mkdir(exist_ok=True)
     Path("reports/faults.json").write_text(json.dumps(FAULT_ROWS, indent=2))

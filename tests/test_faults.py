@@ -99,16 +99,23 @@ def kill_run(server: EmbeddedRedis, table: list, *, articles: int, kills: int, s
     started = time.monotonic()
     ids = submit_all(settings, newsgen.articles(articles, seed=seed, duplicate_share=1 / 3))
     worker = WorkerProcess(settings, concurrency=2, env=FAULT_ENV).start(client)
-    marks = sorted(rng.sample(range(articles // 10, articles * 8 // 10), kills))
+    marks = sorted(rng.sample(range(articles // 10, articles // 2), kills))
+    held_at_kill = 0
     for mark in marks:
         wait_for_count(client, settings, mark, worker)
-        time.sleep(rng.uniform(0, 0.3))  # a random moment, usually mid-task
+        time.sleep(rng.uniform(0, 0.3))  # a random moment
+        deadline = time.monotonic() + 10
+        while not client.hlen("unacked") and time.monotonic() < deadline:
+            time.sleep(0.005)  # ...at which the worker holds messages
+        held_at_kill += client.hlen("unacked")
         worker.kill()
         worker = WorkerProcess(settings, concurrency=2, env=FAULT_ENV).start(client)
     wait_for_outcomes(client, settings, ids, timeout=300, worker=worker)
     wait_until_drained(client, settings)
     worker.stop()
     row = count(client, settings, ids, f"SIGKILL worker tree x{kills}", kills, started, table)
+    row["held_at_kill"] = held_at_kill  # messages the killed workers held, each had to come back
+    assert held_at_kill >= kills
     assert row["lost"] == 0 and row["doubled"] == 0, row
 
 

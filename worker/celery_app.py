@@ -22,6 +22,9 @@ def celery_config(settings: Settings) -> dict[str, object]:
                  # (default 100 s); sweep at a tenth of the timeout so redelivery stays bounded.
                  "unacked_restore_interval": max(1, settings.visibility_timeout // 10),
                  "unacked_restore_throttle": 1,
+                 # The sweep holds a mutex that expires after 300 s by default: a worker killed
+                 # while holding it would stop every redelivery for five minutes.
+                 "unacked_mutex_expire": max(2, settings.visibility_timeout // 10),
                  "socket_connect_timeout": settings.connect_timeout,
                  "socket_timeout": max(settings.connect_timeout, 10.0),
                  "retry_on_timeout": True}
