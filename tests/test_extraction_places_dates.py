@@ -122,3 +122,22 @@ def test_without_publication_date_only_absolute_dates_resolve():
     assert (relative["event_date"], relative["date_precision"]) == (None, None)
     absolute = only(events("Egypt condemned Ethiopia on March 3, 2022.", published=None))
     assert (absolute["event_date"], absolute["date_precision"]) == ("2022-03-03", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "visited", "city"),
+    [
+        (
+            "Icelandic Prime Minister Sigrun Olafsdottir paid an official visit to Gaborone on Monday.",
+            "BWAGOV",
+            "Gaborone",
+        ),
+        ("The Finnish foreign minister travelled to Montevideo for talks.", "URYGOV", "Montevideo"),
+        ("Malaysian Prime Minister Hamid Razali visited Yaounde on Monday.", "CMRGOV", "Yaounde"),
+    ],
+)
+def test_visit_to_a_city_targets_its_government_even_when_the_model_misses_the_name(text, visited, city):
+    record = only(events(text), root="04")
+    assert record["actor2"]["code"] == visited
+    place = lookup_place(city)
+    assert (record["location"]["geonameid"], record["location"]["country"]) == (place.geonameid, visited[:3])

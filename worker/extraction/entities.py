@@ -32,6 +32,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 DESCRIPTOR_DEPS = frozenset({"compound", "amod", "poss", "nmod", "punct", "case", "npadvmod"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+OBJECT_DEPS = frozenset({"pobj", "dobj"})
 
 
 @dataclass
@@ -214,11 +215,16 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
             label = "ORG"
         elif label == "PERSON" and end - start == 1 and _is_place_name(text):
             label = "GPE"
+        elif label == "ORG" and _is_object_place(doc[start:end]):
+            label = "GPE"  # "a visit to Lusaka" tagged as an organisation
         elif (code := country_code(text)) is not None:
             label = "GPE" if code[1] == "name" else "NORP"
         repaired.append((start, end, label))
     repaired = [_titled_person(doc, span) for span in repaired]
     taken = {i for s, e, _ in repaired for i in range(s, e)}
+    for start, end in _untagged_places(doc, taken):
+        repaired.append((start, end, "GPE"))
+        taken.update(range(start, end))
     for start, end in _untagged_names(doc, taken):
         person = _titled_person(doc, (start, end, "ORG"))
         if person[2] == "PERSON":
@@ -228,6 +234,27 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         if token.i not in taken and token.pos_ == "PROPN" and token.text in surnames:
             repaired.append((token.i, token.i + 1, "PERSON"))
     return sorted(repaired)
+
+
+def _is_object_place(span: Span) -> bool:
+    """A name the gazetteer knows, used as the object of a verb or preposition ("visited
+    Maputo", "a trip to Gaborone"): a place the model missed or mistyped."""
+    root = span.root
+    return root.dep_ in OBJECT_DEPS and root.pos_ == "PROPN" and lookup_place(span.text) is not None
+
+
+def _untagged_places(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+    """Untagged runs of capitalised proper nouns that are known places used as objects."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].is_title:
+            j += 1
+        if j > i and _is_object_place(doc[i:j]):
+            runs.append((i, j))
+        i = max(j, i + 1)
+    return runs
 
 
 def _untagged_names(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
