@@ -145,6 +145,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Start a Celery worker consuming the articles queue."""
     settings = require_redis(settings)
     os.environ["EVENTWIRE_REDIS_URL"] = settings.redis_url or ""
+    os.environ["EVENTWIRE_LOG_LEVEL"] = (args.log_level or settings.log_level).upper()
     from worker.tasks import app  # reads the environment set above
 
     argv = ["worker", "--loglevel", (args.log_level or settings.log_level).upper(),
