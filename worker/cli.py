@@ -10,9 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import redis
@@ -327,11 +329,14 @@ def demo_redis(settings: Settings, *, force_embedded: bool = False) -> Iterator[
 
 @contextlib.contextmanager
 def running_worker(redis_url: str, concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker subprocess on ``redis_url``; stopped with SIGTERM (warm shutdown) on exit."""
+    """A worker subprocess on ``redis_url``, its output in a log file; stopped with SIGTERM."""
     env = {**os.environ, "EVENTWIRE_REDIS_URL": redis_url, "EVENTWIRE_BROKER_URL": redis_url}
-    process = subprocess.Popen([sys.executable, "-m", "worker.cli", "worker", "--concurrency",
-                                str(concurrency), "--log-level", "WARNING"], env=env,
-                               start_new_session=True)
+    log_path = Path(tempfile.gettempdir()) / f"eventwire-run-{os.getpid()}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "worker.cli", "worker", "--concurrency",
+                                    str(concurrency), "--log-level", "WARNING"], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    print(f"worker started (pid {process.pid}, log {log_path})", file=sys.stderr)
     try:
         yield process
     finally:
