@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 from kombu import Connection, Queue
-
 from support import WorkerProcess, wait_for_outcomes
+
 from worker.client import Producer
 from worker.config import Settings
 from worker.contract import validate_envelope
@@ -32,6 +32,6 @@ def test_articles_flow_through_a_rabbitmq_broker(redis_server, redis_client):
         worker.stop()
         with Connection(RABBITMQ_URL) as conn:
             Queue(queue).bind(conn.default_channel).delete()
-    assert [e["type"] for e in envelopes][0] == "article.processed"
+    assert envelopes[0]["type"] == "article.processed"
     for envelope in envelopes:
         validate_envelope(envelope)
