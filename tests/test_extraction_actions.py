@@ -139,3 +139,36 @@ def test_sport_results_and_weather_yield_no_events():
 
 def test_score_with_a_weekday_is_still_sport():
     assert events("Real Madrid beat Barcelona 3-1 at home on Sunday.") == []
+
+
+def test_offer_to_mediate_is_an_intent_toward_both_parties():
+    records = events("Kuwait offered to mediate between Eritrea and Djibouti.")
+    assert {(r["actor1"]["code"], r["actor2"]["code"], r["action"]["cameo"]) for r in records} == {
+        ("KWTGOV", "ERIGOV", "039"),
+        ("KWTGOV", "DJIGOV", "039"),
+    }
+
+
+def test_mediation_between_two_countries_targets_both_and_happens_in_neither():
+    records = events("Switzerland mediated between Armenia and Azerbaijan on Friday.")
+    assert {(r["actor1"]["code"], r["actor2"]["code"], r["action"]["cameo"]) for r in records} == {
+        ("CHEGOV", "ARMGOV", "045"),
+        ("CHEGOV", "AZEGOV", "045"),
+    }
+    assert all(r["location"] is None for r in records)
+
+
+def test_an_offer_inside_the_object_of_another_event_is_not_coded_itself():
+    assert triples("Morocco rejected a Spanish offer to mediate in the fishing dispute.") == {
+        ("MARGOV", "ESP", "12")
+    }
+    record = only(events("Bhutan welcomed Qatar's offer to mediate between Sudan and Chad."))
+    assert (record["actor2"]["code"], record["action"]["cameo"]) == ("QATGOV", "051")
+
+
+def test_governing_verb_takes_the_target_of_its_infinitive():
+    assert triples("Eritrea threatened to attack Ethiopia.") == {("ERIGOV", "ETHGOV", "13")}
+    assert triples("Chile refused to negotiate with Argentina over the border.") == {
+        ("CHLGOV", "ARGGOV", "12")
+    }
+    assert triples("Cambodia agreed to meet with Thailand next month.") == {("KHMGOV", "THAGOV", "03")}

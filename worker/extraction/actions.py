@@ -41,6 +41,7 @@ FUTURE_GOVERNORS = frozenset(
         "vow",
     }
 )
+INTENTION_NOUNS = frozenset({"plan", "offer", "bid", "proposal", "pledge", "promise", "intention"})
 HYPOTHETICAL_GOVERNORS = frozenset({"consider", "propose", "may", "might", "could", "would"})
 NEGATING_GOVERNORS = frozenset({"fail", "decline"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
@@ -187,7 +188,8 @@ def _coded(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | No
 def _governed_by_event(verb: Token) -> bool:
     """Part of another coded event rather than an event of its own: an infinitive under a
     verb that codes it ("urged X to stop supplying"), a purpose clause ("marched ... to
-    demand"), or a participle spelling out a result ("shelled villages, killing four")."""
+    demand"), a participle spelling out a result ("shelled villages, killing four"), or the
+    content of a noun another coded verb takes as its object ("rejected an offer to mediate")."""
     current = verb
     while (governor := _governor(current)) is not None:
         match = _coded(governor)
@@ -195,6 +197,8 @@ def _governed_by_event(verb: Token) -> bool:
             return True
         current = governor
     head = verb.head
+    if verb.dep_ == "acl" and head.dep_ in ("dobj", "nsubjpass") and _coded(head.head) is not None:
+        return True  # "rejected an offer to mediate": the rejection is the event
     if verb.dep_ == "advcl" and head is not verb and _coded(head) is not None:
         is_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
         return is_infinitive or verb.tag_ == "VBG"
@@ -239,6 +243,8 @@ def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
             needs_actor2="a2" in entry.flags,
         )
         predicate.patients = _verb_targets(verb, entry, table)
+        if not predicate.patients and "gov" in entry.flags:
+            predicate.patients = _complement_targets(verb, table)
     predicate.agents = _agents(verb, table)
     _set_factuality(predicate)
     return predicate
@@ -295,6 +301,24 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
     return []
 
 
+def _complement_targets(verb: Token, table: EntityTable) -> list[Argument]:
+    """The target of the infinitive a governing verb codes with it: "threatened to expel X",
+    "refused to negotiate with X", "offered to mediate between X and Y", "agreed to hold
+    talks with X"."""
+    for complement in verb.children:
+        if complement.dep_ != "xcomp":
+            continue
+        match = _coded(complement)
+        if match is None:
+            continue
+        entry, noun_entry, noun = match
+        if noun is not None and noun_entry is not None:
+            return _noun_targets(noun, noun_entry, complement, table)
+        if entry.cameo is not None:
+            return _verb_targets(complement, entry, table)
+    return []
+
+
 def _noun_targets(noun: Token, entry: NounEntry, verb: Token, table: EntityTable) -> list[Argument]:
     holders = [noun, *[c for c in noun.children if c.dep_ in ("acl", "relcl")], verb]
     holders += [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and c is not noun]
@@ -344,6 +368,9 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
             if objects:
                 return _expand(objects[0], table, "inherited")
         if current.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+            owner = _noun_owner(head, table)
+            if owner is not None:  # "a Brazilian offer to mediate", "Qatar's bid to host"
+                return _expand(owner, table, "inherited")
             head = head.head  # "his visit ... to attend": the visit's verb
         if head.pos_ in ("VERB", "AUX") and not _is_passive(head):
             subject = _subject(head)
@@ -351,6 +378,14 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
                 return _expand(subject, table, "inherited")
         current = head
     return []
+
+
+def _noun_owner(noun: Token, table: EntityTable) -> Token | None:
+    """The actor a noun belongs to, named by a possessive or a demonym before it."""
+    for child in noun.lefts:
+        if child.dep_ in ("poss", "amod", "compound") and _names_actor(child, table):
+            return child
+    return None
 
 
 def _expand(head: Token, table: EntityTable, how: str) -> list[Argument]:
@@ -464,7 +499,7 @@ def _set_factuality(predicate: Predicate) -> None:
         if verb not in chain:
             chain.append(verb)
         verb = _governor(verb)
-    if chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() == "plan":
+    if chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() in INTENTION_NOUNS:
         predicate.future = True
     first_governor = chain.index(predicate.verb) + 1 if predicate.verb in chain else len(chain)
     for position, word in enumerate(chain):

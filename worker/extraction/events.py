@@ -30,6 +30,7 @@ ARGUMENT_PENALTY = {
     "inherited": 0.1,
     "scanned": 0.15,
 }
+VISIT_CODE = "042"  # mediating between or meeting with a country does not happen in it
 VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1}
 
@@ -209,7 +210,7 @@ def _record(
         # "praised the AU's mediation in Sudan": a place inside the topic is not the venue
         excluded |= set(_patient_subtree(predicate, how2, actor2, doc))
     found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04")
-    place = found[0] if found else _visited_place(info.root, actor2) or facts.dateline
+    place = found[0] if found else _visited_place(info.code, actor2) or facts.dateline
     confidence = 0.92
     confidence -= 0.05 if predicate.anchor is not predicate.verb and not predicate.nominal else 0
     confidence -= 0.12 if predicate.nominal else 0
@@ -266,9 +267,9 @@ def _record(
     }
 
 
-def _visited_place(root: str, actor2: Actor | None) -> Place | None:
+def _visited_place(code: str, actor2: Actor | None) -> Place | None:
     """ "Visited Kharkiv", "visited Ukraine": the destination is where the visit happened."""
-    if root != "04" or actor2 is None or actor2.entity_type != "GPE" or actor2.profile.role:
+    if code != VISIT_CODE or actor2 is None or actor2.entity_type != "GPE" or actor2.profile.role:
         return None
     return lookup_place(actor2.text)
 
