@@ -103,6 +103,11 @@ def test_role_nouns_with_demonyms_build_codes():
     assert record["actor1"]["code"] == "RUSMIL"
 
 
+def test_demonyms_of_smaller_states_build_codes():
+    assert triples("Gabonese soldiers detained two Togolese journalists.") == {("GABMIL", "TGOMED", "17")}
+    assert triples("Uruguayan officials criticised Paraguayan police.") == {("URYGOV", "PRYCOP", "11")}
+
+
 def test_bare_role_takes_the_country_of_the_place():
     record = only(events("Police in Lagos arrested 40 protesters on Tuesday."))
     assert record["actor1"]["code"] == "NGACOP"
