@@ -172,3 +172,21 @@ def test_governing_verb_takes_the_target_of_its_infinitive():
         ("CHLGOV", "ARGGOV", "12")
     }
     assert triples("Cambodia agreed to meet with Thailand next month.") == {("KHMGOV", "THAGOV", "03")}
+
+
+def test_demand_that_codes_the_demand_not_the_demanded_act():
+    record = only(events("Bulgaria demanded that Romania withdraw its border guards."))
+    assert (record["actor1"]["code"], record["actor2"]["code"]) == ("BGRGOV", "ROUGOV")
+    assert record["action"]["cameo_root"] == "10"
+
+
+def test_call_for_a_country_to_act_is_an_appeal_to_it():
+    assert triples("Ecuador called for Colombia to reopen the border crossing.") == {
+        ("ECUGOV", "COLGOV", "02")
+    }
+    assert triples("Iceland urged Denmark to free the whaling activists.") == {("ISLGOV", "DNKGOV", "02")}
+
+
+def test_demanded_act_of_a_named_actor_is_the_target():
+    assert triples("Jordan demanded the release of two Syrian journalists.") == {("JORGOV", "SYRMED", "10")}
+    assert triples("Fiji demanded an apology from Vanuatu.") == {("FJIGOV", "VUTGOV", "10")}

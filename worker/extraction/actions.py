@@ -48,6 +48,7 @@ FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 TIME_LABELS = frozenset({"DATE", "TIME"})
+REQUEST_MARKS = frozenset({"that", "for"})
 CONTAINER_NOUNS = frozenset({"round", "package", "series", "set", "wave", "number", "raft"})
 PAIR_WORDS = frozenset({"two", "both"})
 PAIR_NOUNS = frozenset({"leader", "president", "minister", "side", "counterpart", "man", "woman"})
@@ -121,6 +122,13 @@ def _through_container(noun: Token) -> Token:
     return noun
 
 
+def _clause_mark(token: Token) -> str | None:
+    """The subordinator of a complement or adverbial clause ("that", "for"), if any."""
+    if token.dep_ not in ("ccomp", "advcl"):
+        return None
+    return next((c.lower_ for c in token.children if c.dep_ == "mark"), None)
+
+
 def _is_time(token: Token) -> bool:
     return token.ent_type_ in TIME_LABELS
 
@@ -149,7 +157,9 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     if kind == "xcomp":
         return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
     if kind == "prep":
-        return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value))
+        return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value)) or any(
+            _clause_mark(c) == value for c in verb.children  # "called for Y to leave"
+        )
     return True
 
 
@@ -187,7 +197,8 @@ def _coded(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | No
 
 def _governed_by_event(verb: Token) -> bool:
     """Part of another coded event rather than an event of its own: an infinitive under a
-    verb that codes it ("urged X to stop supplying"), a purpose clause ("marched ... to
+    verb that codes it ("urged X to stop supplying"), the clause of a demand ("demanded
+    that Y withdraw"), a purpose clause ("marched ... to
     demand"), a participle spelling out a result ("shelled villages, killing four"), or the
     content of a noun another coded verb takes as its object ("rejected an offer to mediate")."""
     current = verb
@@ -197,6 +208,10 @@ def _governed_by_event(verb: Token) -> bool:
             return True
         current = governor
     head = verb.head
+    if verb.dep_ == "ccomp" and head is not verb:
+        match = _coded(head)
+        if match is not None and "gov" in match[0].flags:
+            return True  # "demanded that Y withdraw": the withdrawal is only demanded
     if verb.dep_ == "acl" and head.dep_ in ("dobj", "nsubjpass") and _coded(head.head) is not None:
         return True  # "rejected an offer to mediate": the rejection is the event
     if verb.dep_ == "advcl" and head is not verb and _coded(head) is not None:
@@ -294,11 +309,30 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
             heads = [
                 p for holder in holders for prep in _prep_children(holder, target[5:]) for p in _pobjs(prep)
             ]
+        elif target == "clause":
+            heads = _clause_subjects(verb)
+        elif target == "of":
+            heads = _of_objects(verb)
         else:
             heads = []
         if heads:
             return _expand(heads[0], table, "direct")
     return []
+
+
+def _clause_subjects(verb: Token) -> list[Token]:
+    """Who is asked to act in a demand's clause: "demanded that Y withdraw", "called for Y to"."""
+    clauses = [
+        c for c in verb.children if c.dep_ == "ccomp" or _clause_mark(c) in REQUEST_MARKS
+    ]
+    return [s for clause in clauses for s in clause.children if s.dep_ in ("nsubj", "nsubjpass")]
+
+
+def _of_objects(verb: Token) -> list[Token]:
+    """Whose the demanded act is: "demanded the release of X", "called for the resignation of Y"."""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    objects += [p for c in verb.children if c.dep_ == "prep" for p in _pobjs(c)]
+    return [p for obj in objects for prep in _prep_children(obj, "of") for p in _pobjs(prep)]
 
 
 def _complement_targets(verb: Token, table: EntityTable) -> list[Argument]:
