@@ -157,8 +157,9 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     if kind == "xcomp":
         return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
     if kind == "prep":
+        # a clause introduced by the word counts too: "called for Y to leave"
         return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value)) or any(
-            _clause_mark(c) == value for c in verb.children  # "called for Y to leave"
+            _clause_mark(c) == value for c in verb.children
         )
     return True
 
@@ -322,9 +323,7 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
 
 def _clause_subjects(verb: Token) -> list[Token]:
     """Who is asked to act in a demand's clause: "demanded that Y withdraw", "called for Y to"."""
-    clauses = [
-        c for c in verb.children if c.dep_ == "ccomp" or _clause_mark(c) in REQUEST_MARKS
-    ]
+    clauses = [c for c in verb.children if c.dep_ == "ccomp" or _clause_mark(c) in REQUEST_MARKS]
     return [s for clause in clauses for s in clause.children if s.dep_ in ("nsubj", "nsubjpass")]
 
 
