@@ -190,3 +190,21 @@ def test_call_for_a_country_to_act_is_an_appeal_to_it():
 def test_demanded_act_of_a_named_actor_is_the_target():
     assert triples("Jordan demanded the release of two Syrian journalists.") == {("JORGOV", "SYRMED", "10")}
     assert triples("Fiji demanded an apology from Vanuatu.") == {("FJIGOV", "VUTGOV", "10")}
+
+
+def test_passive_violent_verbs_take_the_attacker_from_the_by_phrase():
+    assert triples("A Kenyan police patrol was ambushed by militants near Garissa.") == {
+        ("KENREB", "KENCOP", "18")
+    }
+    assert triples("Two Chadian soldiers were shot dead by bandits.") == {("TCDCRM", "TCDMIL", "19")}
+    record = only(events("A Pakistani journalist was gunned down by unidentified gunmen in Karachi."))
+    assert (record["actor1"]["role"], record["actor2"]["code"]) == ("UAF", "PAKMED")
+    assert record["action"]["cameo"] == "1823"
+
+
+def test_passive_harm_in_a_violent_event_takes_the_events_attacker():
+    assert triples("Nine Nigerien villagers were killed in an attack by jihadists.") == {
+        ("NERREB", "NERCVL", "19")
+    }
+    record = only(events("Three Lebanese civilians were killed in an Israeli air strike."))
+    assert (record["actor1"]["country"], record["actor2"]["code"]) == ("ISR", "LBNCVL")

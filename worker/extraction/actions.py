@@ -17,7 +17,7 @@ from spacy.tokens import Span, Token
 from worker.extraction.actors import profile_of_name, role_in
 from worker.extraction.arguments import last_people
 from worker.extraction.entities import EntityTable, Mention
-from worker.extraction.lexicon import NounEntry, VerbEntry, noun_lexicon, verb_lexicon
+from worker.extraction.lexicon import NounEntry, VerbEntry, code_info, noun_lexicon, verb_lexicon
 
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 OBJECT_CONTROL = frozenset({"urge", "ask", "call", "force", "order", "persuade", "tell", "invite"})
@@ -48,6 +48,7 @@ FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 TIME_LABELS = frozenset({"DATE", "TIME"})
+VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 REQUEST_MARKS = frozenset({"that", "for"})
 CONTAINER_NOUNS = frozenset({"round", "package", "series", "set", "wave", "number", "raft"})
 PAIR_WORDS = frozenset({"two", "both"})
@@ -385,7 +386,7 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     verb this one is coordinated with or subordinate to."""
     if _is_passive(verb):
         by_objects = [p for prep in _prep_children(verb, "by") for p in _pobjs(prep)]
-        return _expand(by_objects[0], table, "passive") if by_objects else []
+        return _expand(by_objects[0], table, "passive") if by_objects else _attacker_of(verb, table)
     subject = _subject(verb)
     if subject is not None:
         return _expand(subject, table, "direct")
@@ -410,6 +411,23 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
             if subject is not None:
                 return _expand(subject, table, "inherited")
         current = head
+    return []
+
+
+def _attacker_of(verb: Token, table: EntityTable) -> list[Argument]:
+    """ "Were killed in an attack by militants", "died in a Russian air strike": the passive
+    victim's attacker, named in the violent event the clause puts the harm in."""
+    for prep in _prep_children(verb, "in"):
+        for noun in _pobjs(prep):
+            entry = _noun_entry(noun)
+            if entry is None or code_info(entry.cameo).root not in VIOLENT_ROOTS:
+                continue
+            by_objects = [p for by in _prep_children(noun, "by") for p in _pobjs(by)]
+            if by_objects:
+                return _expand(by_objects[0], table, "passive")
+            owner = _noun_owner(noun, table)
+            if owner is not None:
+                return _expand(owner, table, "passive")
     return []
 
 
