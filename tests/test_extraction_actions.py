@@ -208,3 +208,26 @@ def test_passive_harm_in_a_violent_event_takes_the_events_attacker():
     }
     record = only(events("Three Lebanese civilians were killed in an Israeli air strike."))
     assert (record["actor1"]["country"], record["actor2"]["code"]) == ("ISR", "LBNCVL")
+
+
+def test_figurative_attacks_are_criticism():
+    assert triples("The Slovak prime minister launched a blistering attack on the European Commission.") == {
+        ("SVKGOV", "IGOEUR", "11")
+    }
+    assert triples("Venezuela's president attacked Guyana in a televised address.") == {
+        ("VENGOV", "GUYGOV", "11")
+    }
+    record = only(events("The Danish foreign minister attacked Norway's fishing policy on Monday."))
+    assert (record["actor2"]["country"], record["action"]["cameo"]) == ("NOR", "111")
+    assert triples("Egypt's foreign minister hit out at Ethiopia over the dam.") == {
+        ("EGYGOV", "ETHGOV", "11")
+    }
+
+
+def test_military_attacks_stay_assaults():
+    assert triples("Armenian troops attacked Azerbaijani positions near the border.") == {
+        ("ARMMIL", "AZEMIL", "19")
+    }
+    assert triples("Rebel fighters launched an attack on a Congolese army base.") == {
+        ("CODREB", "CODMIL", "19")
+    }

@@ -49,6 +49,7 @@ MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 TIME_LABELS = frozenset({"DATE", "TIME"})
 VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+FRAME_PREPS = ("in", "during")
 REQUEST_MARKS = frozenset({"that", "for"})
 CONTAINER_NOUNS = frozenset({"round", "package", "series", "set", "wave", "number", "raft"})
 PAIR_WORDS = frozenset({"two", "both"})
@@ -157,6 +158,9 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
         return obj is not None and obj.lemma_.lower() == value
     if kind == "xcomp":
         return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
+    if kind == "in":  # the setting of the act: "attacked X in a speech"
+        frames = [p for name in FRAME_PREPS for prep in _prep_children(verb, name) for p in _pobjs(prep)]
+        return any(frame.lemma_.lower() == value for frame in frames)
     if kind == "prep":
         # a clause introduced by the word counts too: "called for Y to leave"
         return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value)) or any(

@@ -45,7 +45,7 @@ class VerbEntry:
     """One row of the verb lexicon."""
 
     lemma: str
-    pattern: str  # "*", "prep:X", "obj:N" or "xcomp:V"
+    pattern: str  # "*", "prep:X", "obj:N", "xcomp:V" or "in:N"
     cameo: str | None  # None for pure light verbs
     targets: tuple[str, ...]  # "dobj" or "prep:X"
     flags: frozenset[str]
