@@ -231,3 +231,34 @@ def test_military_attacks_stay_assaults():
     assert triples("Rebel fighters launched an attack on a Congolese army base.") == {
         ("CODREB", "CODMIL", "19")
     }
+
+
+def test_lodging_a_protest_with_a_country_is_an_official_complaint_to_it():
+    record = only(events("South Korea lodged a protest with Japan over the textbooks."))
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["action"]["cameo"]) == (
+        "KORGOV",
+        "JPNGOV",
+        "114",
+    )
+
+
+def test_summoning_an_ambassador_codes_the_complaint_not_the_purpose_clause():
+    text = "Estonia summoned the Russian ambassador on Friday to protest against airspace violations."
+    assert triples(text) == {("ESTGOV", "RUSGOV", "11")}
+
+
+def test_shelling_a_named_town_targets_its_civilians_there():
+    record = only(events("Azerbaijani artillery shelled the town of Goris on Monday."))
+    assert (record["actor1"]["code"], record["actor2"]["code"]) == ("AZEMIL", "ARMCVL")
+    assert record["location"]["country"] == "ARM"
+
+
+def test_expelling_diplomats_of_two_countries_and_exchanging_fire_give_each_direction():
+    assert triples("Finland expelled Russian and Belarusian diplomats.") == {
+        ("FINGOV", "RUSGOV", "16"),
+        ("FINGOV", "BLRGOV", "16"),
+    }
+    assert triples("Thai and Cambodian troops exchanged fire near the border.") == {
+        ("THAMIL", "KHMMIL", "19"),
+        ("KHMMIL", "THAMIL", "19"),
+    }

@@ -140,6 +140,9 @@ def _predicate_events(
             resolved = _place_as_actor(argument, table, role=None)
         elif resolved is None and info.quad_class == 4:
             resolved = _place_as_actor(argument, table, role="CVL")
+        elif resolved is not None and info.quad_class == 4 and _without_country(resolved[0]):
+            # "shelled the town of Kupiansk": the named town says whose civilians were hit
+            resolved = _place_as_actor(argument, table, role=resolved[0].profile.role) or resolved
         if resolved is not None:
             patients.append(resolved)
     if predicate.needs_actor2 and not patients:
@@ -152,6 +155,11 @@ def _predicate_events(
             continue
         records.append(_record(predicate, sent, index, table, facts, actor1, how1, actor2, how2, info))
     return records
+
+
+def _without_country(actor: Actor) -> bool:
+    profile = actor.profile
+    return not (profile.country or profile.org or profile.region)
 
 
 def _place_as_actor(argument: Argument, table: EntityTable, role: str | None) -> tuple[Actor, str] | None:
@@ -268,10 +276,13 @@ def _record(
 
 
 def _visited_place(code: str, actor2: Actor | None) -> Place | None:
-    """ "Visited Kharkiv", "visited Ukraine": the destination is where the visit happened."""
-    if code != VISIT_CODE or actor2 is None or actor2.entity_type != "GPE" or actor2.profile.role:
+    """ "Visited Kharkiv", "visited Ukraine": the destination is where the visit happened;
+    "shelled the town of Kupiansk": so is the place whose civilians were hit."""
+    if actor2 is None or actor2.entity_type != "GPE":
         return None
-    return lookup_place(actor2.text)
+    visited = code == VISIT_CODE and not actor2.profile.role
+    struck = code[:2] in VIOLENT_ROOTS and actor2.profile.role == "CVL"
+    return lookup_place(actor2.text) if visited or struck else None
 
 
 def _actor_tokens(doc: Doc, actor: Actor) -> set[int]:
