@@ -27,9 +27,10 @@ test-all: setup lint
 faults: setup  ## the whole fault suite, with its table of faults/outcomes/lost/doubled
 	$(PY) -m pytest -m faults -q -s
 
-eval: setup  ## extraction quality on the gold set (writes reports/eval.json)
+eval: setup  ## extraction quality: development gold set, then the blind held-out set
 	@mkdir -p $(REPORTS)
 	$(PY) -m worker.evaluation --gold tests/gold --report $(REPORTS)/eval.json
+	$(PY) -m worker.evaluation --gold tests/gold_heldout --report $(REPORTS)/eval-heldout.json
 
 bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
 	@mkdir -p $(REPORTS)
