@@ -262,3 +262,41 @@ def test_expelling_diplomats_of_two_countries_and_exchanging_fire_give_each_dire
         ("THAMIL", "KHMMIL", "19"),
         ("KHMMIL", "THAMIL", "19"),
     }
+
+
+def _coded(records: list[dict]) -> set[tuple[str, str | None, str]]:
+    return {
+        (r["actor1"]["code"], r["actor2"]["code"] if r["actor2"] else None, r["action"]["cameo"])
+        for r in records
+    }
+
+
+def test_hosting_talks_with_several_leaders_hosts_each_of_them():
+    text = (
+        "Senegalese President Mamadou Diallo hosted talks with Malian President Oumar Keita, "
+        "Guinean President Sekou Barry and Gambian President Lamin Jallow in Dakar on Tuesday."
+    )
+    records = events(text)
+    assert _coded(records) == {
+        ("SENGOV", "MLIGOV", "043"),
+        ("SENGOV", "GINGOV", "043"),
+        ("SENGOV", "GMBGOV", "043"),
+    }
+    assert {r["location"]["country"] for r in records} == {"SEN"}
+    # The model reads this one as a noun phrase ("Tesfaye-hosted talks") unless repaired.
+    misparsed = (
+        "Ethiopian Prime Minister Abiy Tesfaye hosted talks with Somali President Ahmed Nur, "
+        "Djiboutian President Omar Guelleh and Eritrean President Isaias Tekle in Addis Ababa on Monday."
+    )
+    assert _coded(events(misparsed)) == {
+        ("ETHGOV", "SOMGOV", "043"),
+        ("ETHGOV", "DJIGOV", "043"),
+        ("ETHGOV", "ERIGOV", "043"),
+    }
+    summit = "Chile hosted a summit with Peruvian and Bolivian officials."
+    assert _coded(events(summit)) == {("CHLGOV", "PERGOV", "043"), ("CHLGOV", "BOLGOV", "043")}
+
+
+def test_hosting_a_leader_is_hosting_a_visit():
+    text = "Chilean President Ana Soto hosted Peruvian President Luis Vega in Santiago."
+    assert _coded(events(text)) == {("CHLGOV", "PERGOV", "043")}

@@ -14,6 +14,7 @@ from spacy.language import Language
 
 from worker.extraction.entities import build_entities
 from worker.extraction.events import ArticleFacts, build_events
+from worker.extraction.parse_repair import repair_parse
 from worker.extraction.places import document_dateline
 
 __all__ = ["ArticleContext", "Extraction", "extract", "extract_text"]
@@ -38,7 +39,9 @@ class Extraction:
 
 
 def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
-    """Extract entities and events from a doc parsed by the configured English pipeline."""
+    """Extract entities and events from a doc parsed by the configured English pipeline.
+    Known misparses of the doc are repaired in place first (see :mod:`parse_repair`)."""
+    repair_parse(doc)
     table = build_entities(doc)
     facts = ArticleFacts(
         article_id=context.article_id,

@@ -1,0 +1,65 @@
+"""Repairs of dependency parses the extractor cannot read.
+
+The small English model sometimes reads a whole clause as one noun phrase: in "Kenyan President
+William Ruto hosted talks with ..." it takes "hosted" for an adjective of "talks" ("Ruto-hosted
+talks") and leaves the sentence without a verb. When a sentence has no verbal root, a past form
+of a lexicon verb modifies the root noun and a name stands right before it, the clause is rebuilt:
+the verb becomes the root, the name its subject and the noun its object.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from worker.extraction.lexicon import verb_lexicon
+
+NOUN_TAGS = frozenset({"NOUN", "PROPN"})
+PRE_NOUN_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss"})
+PAST_FORM_TAGS = frozenset({"VBD", "VBN", "JJ"})
+
+
+def repair_parse(doc: Doc) -> Doc:
+    """Rebuild verbless sentences that hide a finite lexicon verb (in place); returns ``doc``."""
+    for sent in list(doc.sents):
+        _repair_verbless_sentence(sent)
+    return doc
+
+
+def _repair_verbless_sentence(sent: Span) -> None:
+    root = sent.root
+    if root.pos_ not in NOUN_TAGS:
+        return
+    for verb in root.lefts:
+        lemma = _lexicon_lemma(verb)
+        if verb.dep_ != "amod" or verb.tag_ not in PAST_FORM_TAGS or lemma is None:
+            continue
+        subject = verb.doc[verb.i - 1] if verb.i > sent.start else None
+        if subject is None or subject.pos_ not in NOUN_TAGS or subject.head not in (verb, root):
+            continue
+        if not all(t.head is root and t.dep_ in PRE_NOUN_DEPS for t in sent.doc[verb.i + 1 : root.i]):
+            continue
+        _make_clause(verb, lemma, subject, root)
+        return
+
+
+def _lexicon_lemma(word: Token) -> str | None:
+    """The verb-lexicon lemma of a past form ("hosted" -> "host", "staged" -> "stage")."""
+    lexicon = verb_lexicon()
+    form = word.lower_
+    if not form.endswith("ed"):
+        return None
+    stem = form[:-2]
+    candidates = [word.lemma_.lower(), stem, form[:-1], stem[:-1], stem[:-1] + "y" if stem else ""]
+    return next((c for c in candidates if c and c in lexicon), None)
+
+
+def _make_clause(verb: Token, lemma: str, subject: Token, noun: Token) -> None:
+    verb.head = verb
+    verb.dep_ = "ROOT"
+    verb.pos_ = "VERB"
+    verb.tag_ = "VBD"
+    verb.lemma_ = lemma
+    subject.head = verb
+    subject.dep_ = "nsubj"
+    noun.head = verb
+    noun.dep_ = "dobj"
