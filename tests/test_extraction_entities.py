@@ -129,3 +129,33 @@ def test_entity_ids_are_stable_and_mentions_are_offsets_into_the_text():
             )
     ibarra = _entity(first, "Tomas Ibarra")
     assert [text[s:e] for s, e in ibarra["mentions"]] == ["Tomas Ibarra", "Ibarra"]
+
+
+def test_name_split_by_the_model_stays_one_person_even_when_its_last_word_is_a_town():
+    # The model tags "Zainab Mwinyi" and "Hassan" as two persons; "Hassan" is also a town in India.
+    text = "Kenyan President Daniel Kiptoo met Tanzanian President Zainab Mwinyi Hassan in Arusha on Monday."
+    extraction = run(text)
+    person = _entity(extraction, "Zainab Mwinyi Hassan")
+    assert (person["label"], person["code"]) == ("PERSON", "TZAGOV")
+    assert not [e for e in extraction.entities if e["name"] == "Hassan"]
+    assert triples(text) == {("KENGOV", "TZAGOV", "04")}
+
+
+def test_a_titled_name_is_a_person_even_when_it_names_a_town():
+    cases = {
+        "Peruvian President Victoria visited Chile on Monday.": ("Victoria", "PERGOV"),
+        "Ghanaian opposition leader Mr. Florence criticised the budget.": ("Florence", None),
+        "US Senator Lincoln warned China on Tuesday.": ("Lincoln", "USALEG"),
+        "Mississippi Governor Jackson criticised the federal budget.": ("Jackson", None),
+        "French Foreign Minister Paris visited Berlin on Monday.": ("Paris", "FRAGOV"),
+    }
+    for text, (name, code) in cases.items():
+        person = _entity(run(text), name)
+        assert person["label"] == "PERSON", text
+        if code is not None:
+            assert person["code"] == code, text
+
+
+def test_untitled_town_tagged_as_a_person_is_still_a_place():
+    extraction = run("Floods cut off Hassan for three days, officials in India said.")
+    assert _entity(extraction, "Hassan")["label"] == "GPE"

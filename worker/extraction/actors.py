@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, replace
 
 from worker.extraction.gazetteer import country_aliases
-from worker.extraction.tables import read_tsv
+from worker.extraction.tables import read_tsv, read_words
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,15 @@ def role_in(text: str) -> str | None:
         if pattern.search(lowered):
             return role
     return None
+
+
+def is_person_title(text: str) -> bool:
+    """Whether ``text`` (the words before a name) holds a role ("Foreign Minister") or a
+    courtesy title ("Mr.", "Sheikh") that make the name a person's."""
+    if role_in(text):
+        return True
+    words = re.findall(r"[a-z]+", text.lower())
+    return any(word in read_words("honorifics.txt") for word in words)
 
 
 @functools.cache

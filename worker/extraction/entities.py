@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.actors import (
     Profile,
+    is_person_title,
     organisation,
     person_profile,
     profile_of_name,
@@ -203,6 +204,7 @@ def _is_place_name(text: str) -> bool:
 def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Fix NER types with document knowledge: surnames of full names are persons; known
     organisations are ORG; single 'persons' that are known places are places."""
+    spans = _join_split_names(doc, spans)
     full_names = [doc[s:e] for s, e, label in spans if label == "PERSON" and e - s >= 2]
     surnames = {name[-1].text for name in full_names}
     surnames |= {name[0].text for name in full_names if "-" in name[-1].text}
@@ -214,7 +216,8 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         elif organisation(text):
             label = "ORG"
         elif label == "PERSON" and end - start == 1 and _is_place_name(text):
-            label = "GPE"
+            # "Kiev" tagged as a person; a titled name ("President Victoria") stays a person
+            label = label if _has_person_title(doc, start, end) else "GPE"
         elif label == "ORG" and _is_object_place(doc[start:end]):
             label = "GPE"  # "a visit to Lusaka" tagged as an organisation
         elif (code := country_code(text)) is not None:
@@ -234,6 +237,35 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         if token.i not in taken and token.pos_ == "PROPN" and token.text in surnames:
             repaired.append((token.i, token.i + 1, "PERSON"))
     return sorted(repaired)
+
+
+def _join_split_names(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Rejoin a person's name the model cut in two ("Zainab Mwinyi" + "Hassan"): a PERSON span
+    directly followed by a person or place span that the parse makes one noun phrase with it."""
+    joined: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        if joined:
+            prev_start, prev_end, prev_label = joined[-1]
+            last = doc[prev_end - 1]
+            if (
+                prev_label == "PERSON"
+                and prev_end == start
+                and label in ("PERSON", *PLACE_LABELS)
+                and last.dep_ == "compound"
+                and start <= last.head.i < end
+                and all(t.pos_ == "PROPN" and t.is_title for t in doc[start:end])
+            ):
+                joined[-1] = (prev_start, end, "PERSON")
+                continue
+        joined.append((start, end, label))
+    return joined
+
+
+def _has_person_title(doc: Doc, start: int, end: int) -> bool:
+    """A role or courtesy title right before the name in its noun phrase ("Peruvian President
+    Victoria", "Mr. Florence", "Foreign Minister Paris")."""
+    title_start = descriptor_start(doc, start, end, doc[start].sent.start)
+    return title_start < start and is_person_title(doc[title_start:start].text)
 
 
 def _is_object_place(span: Span) -> bool:
@@ -274,17 +306,22 @@ def _untagged_names(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
 def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]:
     """An unknown ORG/GPE name right after a title ("policy chief Ana Costa") is a person."""
     start, end, label = span
-    if label not in ("ORG", "GPE", "NORP") or not profile_of_name(doc[start:end].text).is_empty:
+    if label not in ("ORG", "GPE", "NORP"):
         return span
-    if lookup_place(doc[start:end].text) is not None:
-        return span
+    text = doc[start:end].text
+    if not profile_of_name(text).is_empty or lookup_place(text) is not None:
+        # a town or capital name right after a title is a person's ("Foreign Minister Paris");
+        # countries, demonyms and organisations never are
+        if organisation(text) or country_code(text) or not _has_person_title(doc, start, end):
+            return span
+        return start, end, "PERSON"
     while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
         if role_in(doc[start - 1].text) or not profile_of_name(doc[start - 1].text).is_empty:
             break
         start -= 1
     floor = doc[start].sent.start
     title_start = descriptor_start(doc, start, end, floor)
-    if title_start < start and role_in(doc[title_start:start].text):
+    if title_start < start and is_person_title(doc[title_start:start].text):
         return start, end, "PERSON"
     return span
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Iterator
 from importlib import resources
 
@@ -13,3 +14,10 @@ def read_tsv(name: str) -> Iterator[dict[str, str]]:
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
     for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
         yield {key: (value or "").strip() for key, value in row.items() if key is not None}
+
+
+@functools.cache
+def read_words(name: str) -> frozenset[str]:
+    """The words of the one-per-line list ``worker/data/<name>``; ``#`` lines are comments."""
+    text = resources.files("worker").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
