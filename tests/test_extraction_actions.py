@@ -300,3 +300,19 @@ def test_hosting_talks_with_several_leaders_hosts_each_of_them():
 def test_hosting_a_leader_is_hosting_a_visit():
     text = "Chilean President Ana Soto hosted Peruvian President Luis Vega in Santiago."
     assert _coded(events(text)) == {("CHLGOV", "PERGOV", "043")}
+
+
+def test_reported_future_contribution_is_future_aid_not_an_intent():
+    # Gold convention: "would expand lending", "will send" code the act (07) with future: true;
+    # only explicit pledges and promises are 03 intents.
+    record = only(events("Mensah said Ghana would contribute engineers to the dam project."))
+    assert (record["actor1"]["code"], record["actor2"]) == ("GHAGOV", None)
+    assert (record["action"]["cameo"], record["action"]["plover"]) == ("070", "AID")
+    assert record["action"]["future"] is True
+    assert record["action"]["hypothetical"] is False
+    record = only(events("The Danish minister said Denmark would contribute medical teams to Malawi."))
+    assert (record["actor2"]["code"], record["action"]["future"]) == ("MWIGOV", True)
+
+
+def test_contributing_to_a_situation_is_not_aid():
+    assert events("Turkey's blockade contributed to rising food prices in Syria.") == []

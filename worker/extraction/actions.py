@@ -155,7 +155,7 @@ def _noun_entry(noun: Token) -> NounEntry | None:
 def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     kind, _, value = entry.pattern.partition(":")
     if kind == "obj":
-        return obj is not None and obj.lemma_.lower() == value
+        return obj is not None and value in ("*", obj.lemma_.lower())
     if kind == "xcomp":
         return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
     if kind == "in":  # the setting of the act: "attacked X in a speech"
