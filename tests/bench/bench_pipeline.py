@@ -29,6 +29,7 @@ from worker.client import Producer
 from worker.config import Settings
 from worker.dedup import RedisDedupIndex
 from worker.embedded import EmbeddedRedis
+from worker.logs import configure_logging
 from worker.nlp import load_model
 from worker.pipeline import Pipeline
 from worker.publishing import RedisPublisher
@@ -80,6 +81,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
+    configure_logging(Settings(log_level="WARNING"))
     payloads = newsgen.articles(args.articles, seed=42, duplicate_share=0.25)
     with EmbeddedRedis() as server:
         report = {"in_process": in_process(server, payloads),
