@@ -11,6 +11,7 @@ give a person a country and a role.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -275,32 +276,27 @@ def _is_object_place(span: Span) -> bool:
     return root.dep_ in OBJECT_DEPS and root.pos_ == "PROPN" and lookup_place(span.text) is not None
 
 
-def _untagged_places(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
-    """Untagged runs of capitalised proper nouns that are known places used as objects."""
-    runs: list[tuple[int, int]] = []
+def _title_case_runs(doc: Doc, taken: set[int]) -> Iterator[tuple[int, int]]:
+    """Maximal runs of capitalised proper nouns outside the tokens already ``taken``."""
     i = 0
     while i < len(doc):
         j = i
         while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].is_title:
             j += 1
-        if j > i and _is_object_place(doc[i:j]):
-            runs.append((i, j))
+        if j > i:
+            yield i, j
         i = max(j, i + 1)
-    return runs
+
+
+def _untagged_places(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
+    """Untagged runs of capitalised proper nouns that are known places used as objects."""
+    return [(i, j) for i, j in _title_case_runs(doc, taken) if _is_object_place(doc[i:j])]
 
 
 def _untagged_names(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
     """Runs of two or more capitalised proper nouns the model left untagged."""
-    runs: list[tuple[int, int]] = []
-    i = 0
-    while i < len(doc):
-        j = i
-        while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].is_title:
-            j += 1
-        if j - i >= 2 and doc[j - 1].dep_ != "compound":
-            runs.append((i, j))
-        i = max(j, i + 1)
-    return runs
+    return [(i, j) for i, j in _title_case_runs(doc, taken)
+            if j - i >= 2 and doc[j - 1].dep_ != "compound"]
 
 
 def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]:
