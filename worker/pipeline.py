@@ -42,7 +42,7 @@ class Pipeline:
     @classmethod
     def in_memory(cls, settings: Settings, nlp: Language | None = None) -> Pipeline:
         """A pipeline whose dedup index and event registry live in this process."""
-        return cls(settings, MemoryDedupIndex(settings), MemoryEventRegistry(), nlp)
+        return cls(settings, MemoryDedupIndex(settings), MemoryEventRegistry(settings), nlp)
 
     def model(self) -> Language:
         """The spaCy model, loaded once."""
