@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from worker.pipeline import Pipeline
 
 from worker.config import Settings, SettingsError
+from worker.connections import state_client
 from worker.contract import FieldError, InvalidArticle
 from worker.embedded import EmbeddedRedis, redis_answers
 from worker.inputs import InputItem, read_inputs
@@ -131,8 +132,7 @@ def require_redis(settings: Settings) -> Settings:
 
 def connect(settings: Settings) -> redis.Redis:
     """A client for the state/results Redis that fails fast when it is down."""
-    client = redis.Redis.from_url(settings.redis_url or "", socket_connect_timeout=settings.connect_timeout,
-                                  socket_timeout=max(settings.connect_timeout, 10.0))
+    client = state_client(settings)
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:

@@ -13,11 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from celery import Celery
 from kombu.exceptions import OperationalError
 
 from worker.celery_app import TASK_NAME, make_celery
 from worker.config import Settings
+from worker.connections import state_client, uses_redis_broker
 from worker.contract import derive_article_id, validate_article
+from worker.ledger import SubmissionLedger
 
 
 class BrokerUnavailable(ConnectionError):
@@ -42,6 +45,8 @@ class Producer:
         self.settings = settings
         self.app = make_celery(settings)
         self._checked = False
+        self.ledger = (SubmissionLedger(state_client(settings), settings)
+                       if uses_redis_broker(settings) else None)
 
     @classmethod
     def from_env(cls) -> Producer:
@@ -55,12 +60,13 @@ class Producer:
         payload.setdefault("id", derive_article_id(payload))
         self._ensure_broker()
         submission_id = str(uuid.uuid4())
+        if self.ledger:  # before sending: a message lost in transit is re-sent from the ledger
+            self.ledger.record(submission_id, payload)
         try:
-            self.app.send_task(TASK_NAME, args=[payload], task_id=submission_id,
-                               queue=self.settings.queue, retry=True,
-                               retry_policy={"max_retries": 2, "interval_start": 0.2,
-                                             "interval_step": 0.5, "interval_max": 1.0})
+            send_article(self.app, self.settings, payload, submission_id)
         except OperationalError as exc:
+            if self.ledger:
+                self.ledger.forget(submission_id)
             raise BrokerUnavailable(f"broker unreachable: {exc}") from exc
         return Submission(payload["id"], submission_id)
 
@@ -86,6 +92,13 @@ class Producer:
     def close(self) -> None:
         """Release the broker connection pool."""
         self.app.close()
+
+
+def send_article(app: Celery, settings: Settings, payload: Any, submission_id: str) -> None:
+    """Send ``process_article`` by name; the submission id is the task id."""
+    app.send_task(TASK_NAME, args=[payload], task_id=submission_id, queue=settings.queue,
+                  retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2,
+                                            "interval_step": 0.5, "interval_max": 1.0})
 
 
 def _redact(url: str | None) -> str:

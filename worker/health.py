@@ -6,7 +6,6 @@ with a short TTL; ``eventwire health`` and the tests read it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import threading
 import time
@@ -15,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 import redis
 
 from worker.config import Settings
+from worker.periodic import run_every
 
 HEARTBEAT_INTERVAL = 5.0
 HEARTBEAT_TTL = 60
@@ -33,16 +33,7 @@ def beat(client: redis.Redis, settings: Settings, hostname: str) -> None:
 def start_heartbeat(client: redis.Redis, settings: Settings, hostname: str,
                     interval: float = HEARTBEAT_INTERVAL) -> threading.Event:
     """Beat from a daemon thread until the returned event is set; Redis errors are retried."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(redis.RedisError, OSError):
-                beat(client, settings, hostname)
-            stop.wait(interval)
-
-    threading.Thread(target=loop, name="eventwire-heartbeat", daemon=True).start()
-    return stop
+    return run_every(interval, lambda: beat(client, settings, hostname), "heartbeat")
 
 
 def freshest_heartbeat_age(client: redis.Redis, settings: Settings) -> float | None:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import redis
 
 from worker.config import Settings
+from worker.ledger import ledger_keys
 
 SCHEMA_BASE = "https://eventwire.dev/schemas/"
 DLQ_PAYLOAD_LIMIT = 64 * 1024
@@ -113,14 +114,15 @@ class RedisPublisher:
 
     def publish(self, publication: Publication) -> bool:
         s = self.settings
-        args: list[Any] = [s.dedup_window_seconds, s.results_maxlen, s.dlq_maxlen,
-                           len(publication.envelopes)]
+        args: list[Any] = [publication.submission_id, s.dedup_window_seconds, s.results_maxlen,
+                           s.dlq_maxlen, len(publication.envelopes)]
         for envelope in publication.envelopes:
             args += [envelope["type"], envelope["subject"],
                      json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))]
         for name, value in (publication.dlq or {}).items():
             args += [name, value]
-        keys = [marker_key(s, publication.submission_id), s.results_stream, s.dlq_stream]
+        keys = [marker_key(s, publication.submission_id), s.results_stream, s.dlq_stream,
+                *ledger_keys(s)]
         return int(self._script(keys=keys, args=args)) >= 0
 
 

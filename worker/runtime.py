@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import redis
 
 from worker.config import Settings
+from worker.connections import state_client
 from worker.dedup import RedisDedupIndex
 from worker.delivery import DeliveryCounter
 from worker.nlp import load_model
@@ -36,18 +37,9 @@ _runtime: Runtime | None = None
 _runtime_pid: int | None = None
 
 
-def redis_client(settings: Settings) -> redis.Redis:
-    """A Redis client for state and results, with bounded connect and read timeouts."""
-    if not settings.redis_url:
-        raise RuntimeError("EVENTWIRE_REDIS_URL is not set")
-    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=settings.connect_timeout,
-                                socket_timeout=max(settings.connect_timeout, 10.0),
-                                health_check_interval=30, retry_on_timeout=True)
-
-
 def build_runtime(settings: Settings) -> Runtime:
     """Connect to Redis and assemble the pipeline (the model comes from the process cache)."""
-    client = redis_client(settings)
+    client = state_client(settings)
     pipeline = Pipeline(settings, RedisDedupIndex(client, settings),
                         RedisEventRegistry(client, settings), load_model(settings.spacy_model))
     return Runtime(settings, client, pipeline, RedisPublisher(client, settings),

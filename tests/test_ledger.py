@@ -1,0 +1,82 @@
+"""The submission ledger: a message lost in transit is re-sent; a published one is struck off."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from support import WorkerProcess, article_outcomes, wait_for_outcomes
+
+from worker.client import Producer
+from worker.config import Settings
+from worker.ledger import Overdue, SubmissionLedger, find_lost, reconcile, task_ids_in
+from worker.publishing import Publication, RedisPublisher
+
+
+def kombu_message(task_id: str) -> bytes:
+    return json.dumps({"body": "e30=", "headers": {"id": task_id, "task": "x"}}).encode()
+
+
+def test_publication_strikes_the_submission_off_the_ledger(redis_client, settings):
+    ledger = SubmissionLedger(redis_client, settings)
+    ledger.record("s-1", {"text": "a"})
+    ledger.record("s-2", {"text": "b"})
+    RedisPublisher(redis_client, settings).publish(Publication("s-1", []))
+    assert ledger.pending() == 1
+    assert [o.submission_id for o in ledger.overdue(older_than=-1)] == ["s-2"]
+
+
+def test_task_ids_are_read_from_queue_and_unacked_entries():
+    raw = [kombu_message("a"), json.dumps([json.loads(kombu_message("b")), "ex", "rk"]).encode(),
+           b"not json", b'{"headers": {}}']
+    assert task_ids_in(raw) == {"a", "b"}
+
+
+def test_only_overdue_submissions_in_neither_queue_nor_unacked_are_lost(redis_client, settings):
+    ledger = SubmissionLedger(redis_client, settings)
+    for sid in ("queued", "held", "lost"):
+        ledger.record(sid, {"text": sid})
+    redis_client.lpush(settings.queue, kombu_message("queued"))
+    redis_client.hset("unacked", "tag-1", json.dumps([json.loads(kombu_message("held")), "", ""]))
+    assert find_lost(ledger, redis_client, settings.queue, older_than=3600) == []  # not overdue yet
+    lost = find_lost(ledger, redis_client, settings.queue, older_than=-1)
+    assert [o.submission_id for o in lost] == ["lost"]
+
+
+def test_reconcile_resends_then_dead_letters_after_max_deliveries(redis_client, settings):
+    settings = settings.replace(max_deliveries=2, visibility_timeout=30, task_time_limit=20,
+                                task_soft_time_limit=10)
+    ledger = SubmissionLedger(redis_client, settings)
+    ledger.record("gone", {"text": "x"})
+    redis_client.zadd(ledger.index, {"gone": time.time() - 3600})  # long overdue
+    resent: list[Overdue] = []
+    dead: list[Overdue] = []
+    for _ in range(3):
+        reconcile(ledger, redis_client, settings, resent.append, dead.append)
+        redis_client.zadd(ledger.index, {"gone": time.time() - 3600}, xx=True)
+    assert [o.resends for o in resent] == [0, 1]
+    assert [o.submission_id for o in dead] == ["gone"] and ledger.pending() == 0
+
+
+@pytest.mark.integration
+def test_a_message_lost_between_pop_and_unacked_is_recovered(redis_server, redis_client):
+    env = {"EVENTWIRE_VISIBILITY_TIMEOUT": "10", "EVENTWIRE_TASK_TIME_LIMIT": "8",
+           "EVENTWIRE_TASK_SOFT_TIME_LIMIT": "6"}
+    settings = Settings.from_env({"EVENTWIRE_REDIS_URL": redis_server.url, **env})
+    producer = Producer(settings)
+    submission = producer.submit({"text": "Chilean police detained six protesters in Santiago on "
+                                          "Friday.", "published_at": "2024-04-12T18:00:00Z"})
+    producer.close()
+    # What kombu's BRPOP does before a worker dies in the gap: the message leaves the queue and is
+    # never recorded as unacked, so no visibility timeout can bring it back.
+    assert redis_client.rpop(settings.queue) is not None
+    worker = WorkerProcess(settings, env=env).start(redis_client)
+    try:
+        envelopes = wait_for_outcomes(redis_client, settings, [submission.article_id], timeout=90,
+                                      worker=worker)
+    finally:
+        worker.stop()
+    assert article_outcomes(envelopes)[submission.article_id] == 1
+    assert SubmissionLedger(redis_client, settings).pending() == 0
+    assert "ledger.resend" in worker.tail(200_000)
