@@ -26,6 +26,7 @@ from worker.client import Producer
 from worker.config import Settings
 from worker.contract import validate_envelope
 from worker.embedded import EmbeddedRedis
+from worker.ledger import SubmissionLedger
 
 pytestmark = [pytest.mark.faults, pytest.mark.integration]
 
@@ -80,6 +81,8 @@ def count(client: redis.Redis, settings: Settings, ids: list[str], fault: str, i
         validate_envelope(envelope)
     outcomes = article_outcomes(envelopes)
     created = Counter(e["subject"] for e in envelopes if e["type"] == "event.created")
+    ledger_pending = SubmissionLedger(client, settings).pending()
+    assert ledger_pending == 0, f"{ledger_pending} submissions never reached publication"
     row = {"fault": fault, "injected": injected, "submitted": len(ids),
            "outcomes": sum(outcomes[i] for i in ids),
            "lost": sum(1 for i in ids if outcomes[i] == 0),
@@ -99,11 +102,12 @@ def kill_run(server: EmbeddedRedis, table: list, *, articles: int, kills: int, s
     started = time.monotonic()
     ids = submit_all(settings, newsgen.articles(articles, seed=seed, duplicate_share=1 / 3))
     worker = WorkerProcess(settings, concurrency=2, env=FAULT_ENV).start(client)
+    # Marks in the first half, so that plenty of work is left when the kill lands.
     marks = sorted(rng.sample(range(articles // 10, articles // 2), kills))
     held_at_kill = 0
     for mark in marks:
         wait_for_count(client, settings, mark, worker)
-        time.sleep(rng.uniform(0, 0.3))  # a random moment
+        time.sleep(rng.uniform(0, 0.05))  # a random moment
         deadline = time.monotonic() + 10
         while not client.hlen("unacked") and time.monotonic() < deadline:
             time.sleep(0.005)  # ...at which the worker holds messages
@@ -120,7 +124,7 @@ def kill_run(server: EmbeddedRedis, table: list, *, articles: int, kills: int, s
 
 
 def test_sigkill_worker_fast(aof_redis, fault_table):
-    kill_run(aof_redis, fault_table, articles=60, kills=1, seed=11)
+    kill_run(aof_redis, fault_table, articles=120, kills=1, seed=11)
 
 
 @pytest.mark.slow
