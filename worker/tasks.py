@@ -9,74 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis
 import structlog
-from celery import signals
 
 from worker.celery_app import TASK_NAME, make_celery
-from worker.client import send_article
-from worker.compat import tolerate_lost_broker_on_restore
 from worker.config import Settings
-from worker.connections import state_client, uses_redis_broker
 from worker.delivery import backoff_delay, is_transient, retry_transient
-from worker.health import start_heartbeat
-from worker.ledger import Overdue, SubmissionLedger, reconcile
-from worker.logs import bound_to, configure_logging
-from worker.nlp import load_model
-from worker.periodic import run_every
+from worker.lifecycle import install
+from worker.logs import bound_to
 from worker.pipeline import Result
-from worker.runtime import Runtime, get_runtime, reset_runtime
+from worker.runtime import Runtime, get_runtime
 
 settings = Settings.from_env()
 app = make_celery(settings)
-tolerate_lost_broker_on_restore()
+install(app, settings)
 log = structlog.get_logger("eventwire.task")
-
-
-@signals.setup_logging.connect
-def _setup_logging(**_: Any) -> None:
-    configure_logging(settings)
-
-
-@signals.worker_init.connect
-def _preload_model(**_: Any) -> None:
-    """Load spaCy in the main process so forked children inherit it."""
-    load_model(settings.spacy_model)
-
-
-@signals.worker_ready.connect
-def _start_heartbeat(sender: Any = None, **_: Any) -> None:
-    """Beat from the main process so ``eventwire health`` sees the worker alive."""
-    hostname = getattr(sender, "hostname", None) or "eventwire-worker"
-    start_heartbeat(state_client(settings), settings, hostname)
-
-
-@signals.worker_ready.connect
-def _start_reconciler(**_: Any) -> None:
-    """Re-send submissions lost in transit (see ``worker.ledger``); Redis brokers only."""
-    if not uses_redis_broker(settings):
-        return
-    ledger = SubmissionLedger(state_client(settings), settings)
-    broker = redis.Redis.from_url(settings.effective_broker_url or "", socket_timeout=10)
-    run_every(max(1, settings.visibility_timeout // 10),
-              lambda: reconcile(ledger, broker, settings, _resend, _dead_letter_lost), "reconciler")
-
-
-def _resend(item: Overdue) -> None:
-    send_article(app, settings, item.payload, item.submission_id)
-
-
-def _dead_letter_lost(item: Overdue) -> None:
-    runtime = get_runtime()
-    result = runtime.pipeline.dead_letter(
-        item.payload, item.submission_id, reason="poison_message", deliveries=item.resends,
-        message=f"sent {item.resends + 1} times and never processed (lost in transit each time)")
-    runtime.publisher.publish(result.publication)
-
-
-@signals.worker_process_init.connect
-def _fresh_connections(**_: Any) -> None:
-    reset_runtime()
 
 
 @app.task(name=TASK_NAME, bind=True)
