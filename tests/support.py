@@ -16,6 +16,7 @@ from typing import Any
 
 import redis
 
+from worker.cli import stop_process
 from worker.config import Settings
 from worker.health import freshest_heartbeat_age
 from worker.publishing import decode_envelope
@@ -87,20 +88,8 @@ class WorkerProcess:
             self.process.wait(30)
 
     def stop(self, timeout: float = 60.0) -> int | None:
-        """SIGTERM to the main process (warm shutdown, as a container stop does) and wait.
-
-        Only the main process gets the signal: it tells its pool children to finish their tasks.
-        SIGKILL of the whole tree follows if shutdown takes longer than ``timeout``.
-        """
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
+        """Warm shutdown as ``eventwire run`` does it (``worker.cli.stop_process``)."""
+        return stop_process(self.process, timeout) if self.process else None
 
     def tail(self, chars: int = 4000) -> str:
         """The end of the worker's log."""

@@ -343,18 +343,22 @@ def running_worker(redis_url: str, concurrency: int = 1) -> Iterator[subprocess.
         stop_process(process)
 
 
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """SIGTERM the main process (warm shutdown), then SIGKILL the group after ``timeout``."""
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        process.send_signal(signal.SIGTERM)
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> int | None:
+    """SIGTERM the main process (warm shutdown, as a container stop does: it tells its pool
+    children to finish their tasks), then SIGKILL the group after ``timeout``.
+
+    Returns the exit code, or None when the process had to be killed.
+    """
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
     try:
-        process.wait(timeout)
+        return process.wait(timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        return None
 
 
 def _stream_end(client: redis.Redis, stream: str) -> str:

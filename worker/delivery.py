@@ -8,7 +8,6 @@ submission goes to the DLQ instead of the pipeline.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -68,7 +67,7 @@ class DeliveryCounter:
 
     def key(self, submission_id: str) -> str:
         """Counter key of a submission (hashed: producer strings never become key fragments)."""
-        return self.settings.key("deliveries", hashlib.sha256(submission_id.encode()).hexdigest()[:32])
+        return self.settings.hashed_key("deliveries", submission_id)
 
     def count(self, submission_id: str) -> int:
         """Record one more delivery of ``submission_id`` and return how many there have been."""

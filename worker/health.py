@@ -6,7 +6,6 @@ with a short TTL; ``eventwire health`` and the tests read it.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -22,7 +21,7 @@ HEARTBEAT_TTL = 60
 
 def heartbeat_key(settings: Settings, hostname: str) -> str:
     """Key of one worker's heartbeat (the hostname is hashed, never used raw)."""
-    return settings.key("heartbeat", hashlib.sha256(hostname.encode()).hexdigest()[:16])
+    return settings.hashed_key("heartbeat", hostname)
 
 
 def beat(client: redis.Redis, settings: Settings, hostname: str) -> None:

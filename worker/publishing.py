@@ -101,7 +101,7 @@ def _lua(name: str) -> str:
 
 def marker_key(settings: Settings, submission_id: str) -> str:
     """Key recording that a submission's outcome was published (the id is hashed, never raw)."""
-    return settings.key("published", hashlib.sha256(submission_id.encode()).hexdigest()[:32])
+    return settings.hashed_key("published", submission_id)
 
 
 class RedisPublisher:
