@@ -29,8 +29,8 @@ faults: setup  ## the whole fault suite, with its table of faults/outcomes/lost/
 
 eval: setup  ## extraction quality: development gold set, then the blind held-out set
 	@mkdir -p $(REPORTS)
-	$(PY) -m worker.evaluation --gold tests/gold --report $(REPORTS)/eval.json
-	$(PY) -m worker.evaluation --gold tests/gold_heldout --report $(REPORTS)/eval-heldout.json
+	$(PY) -m tools.evaluate --gold tests/gold --report $(REPORTS)/eval.json
+	$(PY) -m tools.evaluate --gold tests/gold_heldout --report $(REPORTS)/eval-heldout.json
 
 bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
 	@mkdir -p $(REPORTS)

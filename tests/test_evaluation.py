@@ -10,7 +10,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from worker.evaluation import (
+from tools.evaluate import (
     FLAGS,
     NO_TYPE,
     PLOVER_TYPES,
@@ -352,7 +352,7 @@ def _write_gold(root: Path) -> None:
 def test_main_runs_the_extractor_scores_and_writes_the_report(tmp_path, monkeypatch, capsys):
     import worker.extraction
     import worker.nlp
-    from worker.evaluation import main
+    from tools.evaluate import main
 
     _write_gold(tmp_path / "gold")
     stub = _Stub({"Moscow warned Finland.": [

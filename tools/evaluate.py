@@ -1,6 +1,6 @@
 """Extraction quality on the gold set: precision, recall and F1 per PLOVER type.
 
-``python -m worker.evaluation --gold tests/gold --report reports/eval.json [--model NAME]``
+``python -m tools.evaluate --gold tests/gold --report reports/eval.json [--model NAME]``
 
 Each gold item (a sentence snippet or a full article) is run through
 ``worker.extraction.extract_text``; its predicted events are matched one-to-one to the gold events
@@ -496,7 +496,7 @@ def format_report(report: Mapping[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; always returns 0 (the evaluation measures, it does not gate)."""
-    parser = argparse.ArgumentParser(prog="python -m worker.evaluation", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gold", type=Path, default=Path("tests/gold"))
     parser.add_argument("--report", type=Path, default=Path("reports/eval.json"))
