@@ -316,3 +316,18 @@ def test_reported_future_contribution_is_future_aid_not_an_intent():
 
 def test_contributing_to_a_situation_is_not_aid():
     assert events("Turkey's blockade contributed to rising food prices in Syria.") == []
+
+
+def test_a_verbs_rows_are_tried_in_file_order():
+    # verbs.tsv lists "fire obj:gas" (175), then "fire prep:at" (190), then "fire obj:missile" (150).
+    assert triples("Riot police fired tear gas at students in Nairobi on Tuesday.") == {
+        ("KENCOP", "KENEDU", "17")
+    }
+    record = only(events("North Korea fired a missile at Japan."))
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["action"]["cameo"]) == (
+        "PRKGOV",
+        "JPNGOV",
+        "190",
+    )
+    record = only(events("North Korea fired two ballistic missiles into the sea on Thursday."))
+    assert (record["actor1"]["code"], record["actor2"], record["action"]["cameo"]) == ("PRKGOV", None, "150")

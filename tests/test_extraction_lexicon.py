@@ -59,3 +59,24 @@ def test_actor_tables_use_real_country_codes():
         assert profile.country is None or profile.country in iso3
     for org in organisations().values():
         assert org.country is None or org.country in iso3
+
+
+def test_a_lemmas_entries_keep_file_order_with_any_use_last():
+    assert [e.pattern for e in verb_lexicon()["fire"]] == [
+        "obj:gas",
+        "obj:round",
+        "obj:bullet",
+        "prep:at",
+        "prep:on",
+        "obj:missile",
+    ]
+    # verbs.tsv lists "agree *" first; it is tried after every conditioned pattern
+    assert [e.pattern for e in verb_lexicon()["agree"]] == [
+        "xcomp:meet",
+        "xcomp:talk",
+        "xcomp:negotiate",
+        "xcomp:release",
+        "xcomp:withdraw",
+        "prep:on",
+        "*",
+    ]

@@ -52,9 +52,11 @@ class VerbEntry:
 
     @property
     def specificity(self) -> int:
-        """Higher wins when several patterns of one lemma match."""
-        kind = self.pattern.split(":", 1)[0]
-        return 1 if kind == "*" else 2
+        """1 for a conditioned pattern, 0 for ``*`` (any use of the verb), which is tried last.
+
+        Rows of equal specificity keep their order in verbs.tsv: that order is their precedence.
+        """
+        return 0 if self.pattern == "*" else 1
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ def _split(value: str) -> tuple[str, ...]:
 
 @functools.cache
 def verb_lexicon() -> dict[str, tuple[VerbEntry, ...]]:
-    """Verb entries by lemma, most specific pattern first."""
+    """Verb entries by lemma in the order they are tried: conditioned patterns in file order, then ``*``."""
     by_lemma: dict[str, list[VerbEntry]] = {}
     for row in read_tsv("verbs.tsv"):
         entry = VerbEntry(
