@@ -19,6 +19,9 @@ def test_ruler_tags_organisations_and_seats_and_is_added_once():
     assert labels["Kremlin"] == "FAC"
     assert labels["Kyiv"] == "GPE"
     assert {ent.ent_id_ for ent in doc.ents if ent.text == "NATO"} == {"IGONAT"}
+    # the label comes from the kind column of seats.tsv: a two-word capital is a city
+    labels = {ent.text: ent.label_ for ent in nlp("Downing Street called Addis Ababa.").ents}
+    assert labels == {"Downing Street": "FAC", "Addis Ababa": "GPE"}
 
 
 def test_dateline_gets_its_own_sentence_so_the_clause_keeps_its_verb():

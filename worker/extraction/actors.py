@@ -74,6 +74,12 @@ def seats() -> dict[str, Profile]:
 
 
 @functools.cache
+def seat_buildings() -> frozenset[str]:
+    """Seats of government named by a building, street or office ("Kremlin", "White House")."""
+    return frozenset(row["alias"] for row in read_tsv("seats.tsv") if row["kind"] == "building")
+
+
+@functools.cache
 def role_terms() -> list[tuple[re.Pattern[str], str]]:
     """Role terms as word-bounded patterns, longest first."""
     rows = [(row["term"], row["role"]) for row in read_tsv("roles.tsv")]

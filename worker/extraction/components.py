@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from worker.extraction.actors import organisations, seats
+from worker.extraction.actors import organisations, seat_buildings, seats
 from worker.extraction.places import dateline_end
 
 RULER_NAME = "eventwire_actor_ruler"
@@ -42,7 +42,7 @@ def actor_patterns() -> list[dict[str, object]]:
         {"label": "ORG", "pattern": alias, "id": org.code} for alias, org in organisations().items()
     ]
     for alias, profile in seats().items():
-        label = "FAC" if " " in alias or alias in {"Kremlin", "Pentagon", "Elysee", "Élysée"} else "GPE"
+        label = "FAC" if alias in seat_buildings() else "GPE"
         patterns.append({"label": label, "pattern": alias, "id": profile.code or alias})
     return patterns
 

@@ -25,6 +25,7 @@ from worker.extraction.actors import (
     profile_of_words,
     role_in,
     seat,
+    seat_buildings,
     strip_article,
 )
 from worker.extraction.gazetteer import country_code, lookup_place
@@ -185,7 +186,7 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
             if organisation(text):
                 found.append((i, i + size, "ORG"))
             elif seat(text):
-                found.append((i, i + size, "GPE" if lookup_place(text) else "FAC"))
+                found.append((i, i + size, "FAC" if strip_article(text) in seat_buildings() else "GPE"))
             elif (code := country_code(text)) and code[1] == "name":
                 found.append((i, i + size, "GPE"))
             else:
