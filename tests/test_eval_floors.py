@@ -1,0 +1,28 @@
+"""The extractor's scores on the public PLOVER dev set stay at or above the committed floors.
+
+Runs in ``make test`` (not marked slow): one model load and 163 sentences, a few seconds. The shared
+reference folder is required; without it the test fails with the lookup's error rather than skipping.
+"""
+
+from __future__ import annotations
+
+from tools.evaluate import (
+    FLOORS_FILE,
+    PLOVER_DEV_FILE,
+    evaluate_plover,
+    floor_failures,
+    load_floors,
+    load_model,
+    reference_dir,
+)
+from worker.config import Settings
+
+
+def test_plover_dev_scores_meet_the_committed_floors():
+    floors = load_floors()
+    dataset = reference_dir() / PLOVER_DEV_FILE
+    model = Settings().spacy_model
+    report = evaluate_plover(load_model(model), model, dataset)
+    assert report["items"]["sentences"] == 163 and report["items"]["gold_events"] == 185
+    failures = floor_failures(report, floors)
+    assert not failures, f"PLOVER dev scores below the floors in {FLOORS_FILE.name}: " + "; ".join(failures)
