@@ -31,7 +31,6 @@ eval: setup  ## extraction quality: the public PLOVER dev set (primary), then th
 	@mkdir -p $(REPORTS)
 	$(PY) -m tools.evaluate plover --report $(REPORTS)/eval-plover.json
 	$(PY) -m tools.evaluate gold --gold tests/gold --report $(REPORTS)/eval.json
-	$(PY) -m tools.evaluate gold --gold tests/gold_heldout --report $(REPORTS)/eval-heldout.json
 
 bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
 	@mkdir -p $(REPORTS)
