@@ -1,12 +1,20 @@
-"""The knowledge files: every code the lexicons use exists and carries consistent facts."""
+"""The knowledge files: lexicon codes exist and carry consistent facts; word classes and seat kinds are
+well-formed."""
 
 from __future__ import annotations
 
-import pycountry
+import re
+from pathlib import Path
 
-from worker.extraction.actors import organisations, seats
+import pycountry
+import pytest
+
+from worker.extraction.actors import organisations, seat_buildings, seats
 from worker.extraction.gazetteer import country_aliases
 from worker.extraction.lexicon import PLOVER_TYPES, cameo_table, noun_lexicon, verb_lexicon
+from worker.extraction.tables import read_tsv, word_class, word_classes
+
+EXTRACTION = Path(__file__).resolve().parent.parent / "worker" / "extraction"
 
 QUADS = {
     **dict.fromkeys(range(1, 6), 1),
@@ -80,3 +88,26 @@ def test_a_lemmas_entries_keep_file_order_with_any_use_last():
         "prep:on",
         "*",
     ]
+
+
+def test_every_word_class_the_code_reads_is_in_the_file_and_every_class_is_read():
+    source = "\n".join(path.read_text(encoding="utf-8") for path in EXTRACTION.glob("*.py"))
+    read = set(re.findall(r'word_class\("(\w+)"\)', source))
+    assert read == set(word_classes())
+    for name, words in word_classes().items():
+        assert words and all(w == w.lower().strip() and w for w in words), name
+
+
+def test_word_classes_hold_the_words_the_rules_were_written_for():
+    assert {"urge", "invite"} <= word_class("object_control")
+    assert {"plan", "vow"} <= word_class("future_governor")
+    assert word_class("frame_prep") == {"in", "during"}
+    with pytest.raises(KeyError, match="no_such_class"):
+        word_class("no_such_class")
+
+
+def test_every_seat_is_a_city_or_a_building():
+    kinds = {row["alias"]: row["kind"] for row in read_tsv("seats.tsv")}
+    assert set(kinds.values()) == {"city", "building"}
+    assert {"Kremlin", "White House", "Downing Street"} <= seat_buildings()
+    assert not {"Moscow", "Addis Ababa", "The Hague"} & seat_buildings()

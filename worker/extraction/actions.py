@@ -18,42 +18,16 @@ from worker.extraction.actors import profile_of_name, role_in
 from worker.extraction.arguments import last_people
 from worker.extraction.entities import EntityTable, Mention
 from worker.extraction.lexicon import NounEntry, VerbEntry, code_info, noun_lexicon, verb_lexicon
+from worker.extraction.tables import word_class
 
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
-OBJECT_CONTROL = frozenset({"urge", "ask", "call", "force", "order", "persuade", "tell", "invite"})
-FUTURE_GOVERNORS = frozenset(
-    {
-        "plan",
-        "intend",
-        "prepare",
-        "aim",
-        "expect",
-        "schedule",
-        "set",
-        "due",
-        "want",
-        "hope",
-        "seek",
-        "decide",
-        "go",
-        "pledge",
-        "promise",
-        "vow",
-    }
-)
-INTENTION_NOUNS = frozenset({"plan", "offer", "bid", "proposal", "pledge", "promise", "intention"})
-HYPOTHETICAL_GOVERNORS = frozenset({"consider", "propose", "may", "might", "could", "would"})
-NEGATING_GOVERNORS = frozenset({"fail", "decline"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 TIME_LABELS = frozenset({"DATE", "TIME"})
 VIOLENT_ROOTS = frozenset({"18", "19", "20"})
-FRAME_PREPS = ("in", "during")
 REQUEST_MARKS = frozenset({"that", "for"})
-CONTAINER_NOUNS = frozenset({"round", "package", "series", "set", "wave", "number", "raft"})
 PAIR_WORDS = frozenset({"two", "both"})
-PAIR_NOUNS = frozenset({"leader", "president", "minister", "side", "counterpart", "man", "woman"})
 _COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")
 
 
@@ -116,7 +90,7 @@ def _direct_object(verb: Token) -> Token | None:
 
 
 def _through_container(noun: Token) -> Token:
-    if noun.lemma_.lower() in CONTAINER_NOUNS:
+    if noun.lemma_.lower() in word_class("container_noun"):
         for prep in _prep_children(noun, "of"):
             objects = [c for c in prep.children if c.dep_ == "pobj"]
             if objects:
@@ -159,8 +133,8 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     if kind == "xcomp":
         return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
     if kind == "in":  # the setting of the act: "attacked X in a speech"
-        frames = [p for name in FRAME_PREPS for prep in _prep_children(verb, name) for p in _pobjs(prep)]
-        return any(frame.lemma_.lower() == value for frame in frames)
+        preps = [prep for name in word_class("frame_prep") for prep in _prep_children(verb, name)]
+        return any(frame.lemma_.lower() == value for prep in preps for frame in _pobjs(prep))
     if kind == "prep":
         # a clause introduced by the word counts too: "called for Y to leave"
         return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value)) or any(
@@ -401,7 +375,7 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
         head = current.head
         if head is current or current.dep_ not in ("conj", "xcomp", "advcl", "acl"):
             return []
-        if current.dep_ == "xcomp" and head.lemma_.lower() in OBJECT_CONTROL:
+        if current.dep_ == "xcomp" and head.lemma_.lower() in word_class("object_control"):
             objects = [c for c in head.children if c.dep_ == "dobj"]
             if objects:
                 return _expand(objects[0], table, "inherited")
@@ -473,7 +447,7 @@ def _expand(head: Token, table: EntityTable, how: str) -> list[Argument]:
 
 def _pair_anaphor(head: Token, table: EntityTable, how: str) -> list[Argument]:
     """ "The two leaders", "both presidents": the last two people mentioned."""
-    if head.lemma_.lower() not in PAIR_NOUNS or head.tag_ not in ("NNS", "NNPS"):
+    if head.lemma_.lower() not in word_class("pair_noun") or head.tag_ not in ("NNS", "NNPS"):
         return []
     if not any(c.lower_ in PAIR_WORDS for c in head.children):
         return []
@@ -554,7 +528,7 @@ def _set_factuality(predicate: Predicate) -> None:
         if verb not in chain:
             chain.append(verb)
         verb = _governor(verb)
-    if chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() in INTENTION_NOUNS:
+    if chain[-1].dep_ == "acl" and chain[-1].head.lemma_.lower() in word_class("intention_noun"):
         predicate.future = True
     first_governor = chain.index(predicate.verb) + 1 if predicate.verb in chain else len(chain)
     for position, word in enumerate(chain):
@@ -582,11 +556,11 @@ def _flag_from_child(predicate: Predicate, word: Token, child: Token) -> None:
 
 def _flag_from_governor(predicate: Predicate, governor: Token) -> None:
     lemma = governor.lemma_.lower()
-    if lemma in FUTURE_GOVERNORS:
+    if lemma in word_class("future_governor"):
         predicate.future = True
-    if lemma in NEGATING_GOVERNORS:
+    if lemma in word_class("negating_governor"):
         predicate.negated = True
-    if lemma in HYPOTHETICAL_GOVERNORS:
+    if lemma in word_class("hypothetical_governor"):
         predicate.hypothetical = True
 
 

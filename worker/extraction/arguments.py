@@ -8,31 +8,10 @@ from spacy.tokens import Doc, Token
 
 from worker.extraction.actors import Profile, profile_of_name, profile_of_words, role_in
 from worker.extraction.entities import PERSON_PRONOUNS, EntityTable, Mention
+from worker.extraction.tables import word_class
 
 MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case", "punct", "npadvmod"})
-IGO_ANAPHORS = frozenset({"bloc", "alliance", "fund", "organisation", "organization"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
-QUANTITY_WORDS = frozenset(
-    {
-        "thousand",
-        "hundred",
-        "dozen",
-        "score",
-        "ten",
-        "group",
-        "number",
-        "some",
-        "many",
-        "all",
-        "most",
-        "several",
-        "crowd",
-        "member",
-        "majority",
-        "handful",
-        "both",
-    }
-)
 BOUNDARY_TEXTS = frozenset({"—", "–", "--", "-", ":", ",", "(", ")"})
 SOURCE_PREPS = ("from", "by")
 EXTENDING_PREPS = ("of", "for")
@@ -97,7 +76,7 @@ def resolve_actor(
 
 def _through_quantity(token: Token) -> Token:
     """ "Thousands of protesters", "20 of the students": the group after "of"."""
-    if token.pos_ == "NUM" or token.lemma_.lower() in QUANTITY_WORDS:
+    if token.pos_ == "NUM" or token.lemma_.lower() in word_class("quantity_word"):
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ == "of":
                 objects = [c for c in child.children if c.dep_ == "pobj"]
@@ -190,7 +169,7 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         profile = profile.merged(entity.profile)
     via = "group"
     for candidate in doc[start : token.i + 1]:
-        if candidate.lemma_.lower() in IGO_ANAPHORS and not named:
+        if candidate.lemma_.lower() in word_class("igo_anaphor") and not named:
             org = _last_organisation(table, candidate.i)
             if org is not None:
                 profile = profile.merged(org)

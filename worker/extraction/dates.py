@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from spacy.tokens import Span, Token
 
+from worker.extraction.tables import word_class
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = {
     name: number
@@ -43,7 +45,6 @@ NUMBER_WORDS = {
     "nine": 9,
     "ten": 10,
 }
-BLOCKING_WORDS = frozenset({"since", "until", "till", "before", "by"})
 _MONTH = r"\b(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _MONTH_DAY = re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b")
 _DAY_MONTH = re.compile(
@@ -156,7 +157,7 @@ def _blocked(entity_root: Token, anchors: list[Token]) -> bool:
     """A date inside a "since/until/before ..." phrase does not date the event."""
     node = entity_root
     for _ in range(8):
-        if node.lower_ in BLOCKING_WORDS:
+        if node.lower_ in word_class("date_blocker"):
             return True
         if node in anchors or node.head is node:
             return False

@@ -18,8 +18,8 @@ from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phr
 from worker.extraction.entities import EntityTable
 from worker.extraction.gazetteer import Place, country_place, lookup_place
 from worker.extraction.lexicon import code_info
-from worker.extraction.places import PLACE_NOUNS, attachment_distance, sentence_place
-from worker.extraction.tables import read_tsv
+from worker.extraction.places import attachment_distance, sentence_place
+from worker.extraction.tables import read_tsv, word_class
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
 ARGUMENT_PENALTY = {
@@ -166,7 +166,7 @@ def _place_as_actor(argument: Argument, table: EntityTable, role: str | None) ->
     """A place as the target: "visited Kharkiv" (the destination's country is the visited
     party), "shelled the town of Kupiansk" (its civilians are the target)."""
     token = argument.token
-    if token.lemma_.lower() in PLACE_NOUNS:  # "the town of Krasnopillia"
+    if token.lemma_.lower() in word_class("place_noun"):  # "the town of Krasnopillia"
         of_objects = [
             p
             for c in token.children

@@ -8,12 +8,8 @@ from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.entities import PLACE_LABELS, EntityTable, Mention
 from worker.extraction.gazetteer import Place, lookup_place
+from worker.extraction.tables import word_class
 
-LOCATIVE_PREPS = frozenset(
-    {"in", "at", "near", "outside", "inside", "across", "throughout", "through", "off"}
-)
-DESTINATION_PREPS = frozenset({"to"})
-PLACE_NOUNS = frozenset({"city", "town", "village", "region", "province", "capital", "district"})
 PLACE_KINDS = frozenset({"place", "seat", "country"})
 _DATELINE = re.compile(
     r"^\s*(?P<city>[A-Z][A-Za-z'.-]+(?: [A-Z][A-Za-z'.-]+){0,2})"
@@ -69,8 +65,9 @@ def _preposition_of(mention_root: Token) -> Token | None:
     if mention_root.dep_ != "pobj":
         return None
     prep = mention_root.head
-    if prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS and prep.head.dep_ == "pobj":
-        return prep.head.head
+    noun = prep.head
+    if prep.lower_ == "of" and noun.dep_ == "pobj" and noun.lemma_.lower() in word_class("place_noun"):
+        return noun.head
     return prep
 
 
@@ -94,8 +91,8 @@ def sentence_place(
         prep = _preposition_of(root)
         if prep is None:
             continue
-        allowed = LOCATIVE_PREPS | (DESTINATION_PREPS if allow_destination else frozenset())
-        if prep.lower_ not in allowed:
+        destination = allow_destination and prep.lower_ in word_class("destination_prep")
+        if prep.lower_ not in word_class("locative_prep") and not destination:
             continue
         distance = attachment_distance(prep, anchors)
         if distance is None:
