@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from worker.config import Settings
-from worker.embedded import EmbeddedRedis
+from worker.state.embedded import EmbeddedRedis
 
 
 @pytest.fixture(scope="session")

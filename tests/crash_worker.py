@@ -7,8 +7,8 @@ delivery counting and dead-lettering under test are the production code, untouch
 import os
 import sys
 
-from worker import pipeline
-from worker.cli import main
+from worker.cli.main import main
+from worker.core import pipeline
 
 MARKER = "CRASH-ME"
 _original = pipeline.Pipeline.process

@@ -16,10 +16,10 @@ from typing import Any
 
 import redis
 
-from worker.cli import stop_process
+from worker.cli.processes import stop_process
 from worker.config import Settings
-from worker.health import freshest_heartbeat_age
-from worker.publishing import decode_envelope
+from worker.core.publication import decode_envelope
+from worker.state.heartbeat import freshest_heartbeat_age
 
 _STARTED: list[WorkerProcess] = []
 
@@ -88,7 +88,7 @@ class WorkerProcess:
             self.process.wait(30)
 
     def stop(self, timeout: float = 60.0) -> int | None:
-        """Warm shutdown as ``eventwire run`` does it (``worker.cli.stop_process``)."""
+        """Warm shutdown as ``eventwire run`` does it (``worker.cli.processes.stop_process``)."""
         return stop_process(self.process, timeout) if self.process else None
 
     def tail(self, chars: int = 4000) -> str:

@@ -1,6 +1,6 @@
 """Cleaning: normalisation, boilerplate lines, HTML, language guess."""
 
-from worker.cleaning import clean_text, guess_language, html_to_text, is_boilerplate
+from worker.core.cleaning import clean_text, guess_language, html_to_text, is_boilerplate
 
 
 def test_whitespace_and_unicode_are_normalised():

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from worker.contract import validate_envelope
-from worker.embedded import free_port, redis_answers
+from worker.core.contract import validate_envelope
+from worker.state.embedded import free_port, redis_answers
 
 ARTICLE = {"id": "cli-1", "source": "Test Wire", "published_at": "2024-04-12T09:00:00Z",
            "text": "Indian Prime Minister Narendra Modi visited Nepal on Thursday and met Nepali "

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from kombu.transport import redis as kombu_redis
 
-from worker.compat import tolerate_lost_broker_on_restore
+from worker.tasks.compat import tolerate_lost_broker_on_restore
 
 
 class GoneChannel:

@@ -7,7 +7,7 @@ import json
 import pytest
 from jsonschema import ValidationError
 
-from worker.contract import (
+from worker.core.contract import (
     InvalidArticle,
     derive_article_id,
     load_schema,
@@ -15,7 +15,7 @@ from worker.contract import (
     validate_article,
     validate_envelope,
 )
-from worker.publishing import make_envelope
+from worker.core.publication import make_envelope
 
 VALID = {"id": "wire-1", "text": "The minister met the envoy.", "source": "Wire",
          "published_at": "2024-03-14T10:00:00Z"}

@@ -15,17 +15,17 @@ import redis
 import syndication
 
 from worker.config import Settings
-from worker.dedup import (
+from worker.core.dedup import (
     DedupIndex,
     DedupVerdict,
     MemoryDedupIndex,
-    RedisDedupIndex,
     canonical_url,
     fingerprint,
     near_similarity,
     shingles,
     text_hash,
 )
+from worker.state.dedup import RedisDedupIndex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 WIRE = (FIXTURES / "summit_wire.txt").read_text()

@@ -14,7 +14,8 @@ import syndication
 from redis.crc import key_slot
 
 from worker.config import Settings
-from worker.dedup import INDEX_GENERATIONS, DedupVerdict, Fingerprint, RedisDedupIndex, fingerprint
+from worker.core.dedup import INDEX_GENERATIONS, DedupVerdict, Fingerprint, fingerprint
+from worker.state.dedup import RedisDedupIndex
 
 WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
 HOSTILE = "a:b{c}*\n../x"
@@ -106,7 +107,7 @@ def test_every_key_is_hashed_tagged_and_expiring(redis_client: redis.Redis,
         assert 0 < ttl_ms <= lifetime_ms
     # one cluster slot for the whole index: the script may touch any of these keys atomically
     assert len({key_slot(k) for k in keys}) == 1
-    assert redis_client.exists(index.doc_key(HOSTILE))
+    assert redis_client.exists(index.record_key(HOSTILE))
 
 
 def test_the_key_prefix_is_respected(redis_client: redis.Redis, settings: Settings) -> None:
@@ -129,7 +130,7 @@ def test_expiry_after_a_short_window(redis_client: redis.Redis, settings: Settin
     assert index.check_and_insert(copy).duplicate_of == "wire"
     time.sleep(1.1)
     # the article record is gone after the window: the same article is processed again
-    assert not redis_client.exists(index.doc_key("wire"))
+    assert not redis_client.exists(index.record_key("wire"))
     again = fingerprint("wire", "t3", "https://a.example/x", WIRE, short)
     assert index.check_and_insert(again) == DedupVerdict("original")
     # and index buckets outlive the window by at most one generation

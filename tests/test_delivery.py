@@ -7,7 +7,9 @@ import random
 import pytest
 import redis
 
-from worker.delivery import DeliveryCounter, backoff_delay, is_transient, retry_transient
+from worker.state.deliveries import DeliveryCounter
+from worker.state.keys import Keys
+from worker.tasks.delivery import backoff_delay, is_transient, retry_transient
 
 
 def test_backoff_is_exponential_jittered_and_capped():
@@ -63,6 +65,6 @@ def test_deliveries_are_counted_per_submission_with_a_ttl(redis_client, settings
     counter = DeliveryCounter(redis_client, settings)
     assert [counter.count("s-1") for _ in range(3)] == [1, 2, 3]
     assert counter.count("s-2") == 1
-    key = counter.key("a:{b}*\n../c")
+    key = Keys(settings).deliveries("a:{b}*\n../c")
     assert "{" not in key[len(settings.key_prefix):] and "\n" not in key
-    assert 0 < redis_client.ttl(counter.key("s-1")) <= settings.dedup_window_seconds
+    assert 0 < redis_client.ttl(Keys(settings).deliveries("s-1")) <= settings.dedup_window_seconds

@@ -1,6 +1,6 @@
 import redis
 
-from worker.embedded import EmbeddedRedis, redis_answers
+from worker.state.embedded import EmbeddedRedis, redis_answers
 
 
 def test_embedded_redis_starts_restarts_and_stops_with_aof(tmp_path):

@@ -24,9 +24,10 @@ from support import WorkerProcess, article_outcomes, read_envelopes, wait_for_ou
 
 from worker.client import Producer
 from worker.config import Settings
-from worker.contract import validate_envelope
-from worker.embedded import EmbeddedRedis
-from worker.ledger import SubmissionLedger
+from worker.core.contract import validate_envelope
+from worker.state.embedded import EmbeddedRedis
+from worker.state.keys import Keys
+from worker.state.ledger import SubmissionLedger
 
 pytestmark = [pytest.mark.faults, pytest.mark.integration]
 
@@ -88,7 +89,7 @@ def count(client: redis.Redis, settings: Settings, ids: list[str], fault: str, i
            "lost": sum(1 for i in ids if outcomes[i] == 0),
            "doubled": sum(1 for i in ids if outcomes[i] > 1) + sum(1 for n in created.values() if n > 1),
            # submissions delivered more than once: evidence that the fault hit work in flight
-           "redelivered": sum(1 for k in client.scan_iter(settings.key("deliveries", "*"))
+           "redelivered": sum(1 for k in client.scan_iter(Keys(settings).pattern("deliveries"))
                               if int(client.get(k) or 0) > 1),
            "seconds": round(time.monotonic() - started, 1)}
     table.append(row)
@@ -168,7 +169,7 @@ def test_sigterm_lets_in_flight_articles_finish(aof_redis, fault_table):
     assert worker.stop(timeout=60) == 0, worker.tail()
     # Everything the worker started was finished and acked; what it had not started is queued.
     assert client.hlen("unacked") == 0
-    delivered = sum(1 for _ in client.scan_iter(settings.key("deliveries", "*")))
+    delivered = sum(1 for _ in client.scan_iter(Keys(settings).pattern("deliveries")))
     assert delivered == len(article_outcomes(read_envelopes(client, settings)))
     worker = WorkerProcess(settings, concurrency=2, env=FAULT_ENV).start(client)
     wait_for_outcomes(client, settings, ids, worker=worker)

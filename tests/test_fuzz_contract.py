@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from worker.config import Settings
-from worker.contract import validate_envelope
-from worker.pipeline import Pipeline
+from worker.core.contract import validate_envelope
+from worker.core.pipeline import Pipeline
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False,
                                                                       allow_infinity=False) | st.text()

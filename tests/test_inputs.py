@@ -2,7 +2,7 @@
 
 import json
 
-from worker.inputs import parse_text, read_inputs
+from worker.cli.inputs import parse_text, read_inputs
 
 
 def test_json_object_list_and_lines(tmp_path):

@@ -10,8 +10,9 @@ from support import WorkerProcess, article_outcomes, wait_for_outcomes
 
 from worker.client import Producer
 from worker.config import Settings
-from worker.ledger import Overdue, SubmissionLedger, find_lost, reconcile, task_ids_in
-from worker.publishing import Publication, RedisPublisher
+from worker.core.publication import Publication
+from worker.state.ledger import Overdue, SubmissionLedger, find_lost, reconcile, task_ids_in
+from worker.state.publisher import RedisPublisher
 
 
 def kombu_message(task_id: str) -> bytes:
@@ -22,7 +23,7 @@ def test_publication_strikes_the_submission_off_the_ledger(redis_client, setting
     ledger = SubmissionLedger(redis_client, settings)
     ledger.record("s-1", {"text": "a"})
     ledger.record("s-2", {"text": "b"})
-    RedisPublisher(redis_client, settings).publish(Publication("s-1", []))
+    RedisPublisher(redis_client, settings, ledger=True).publish(Publication("s-1", []))
     assert ledger.pending() == 1
     assert [o.submission_id for o in ledger.overdue(older_than=-1)] == ["s-2"]
 

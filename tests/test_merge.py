@@ -10,11 +10,11 @@ from support import WorkerProcess, wait_for_outcomes
 
 from worker.client import Producer
 from worker.config import Settings
-from worker.contract import validate_envelope
-from worker.dedup import RedisDedupIndex
-from worker.nlp import load_model
-from worker.pipeline import Pipeline
-from worker.registry import RedisEventRegistry
+from worker.core.contract import validate_envelope
+from worker.core.nlp import load_model
+from worker.core.pipeline import Pipeline
+from worker.state.dedup import RedisDedupIndex
+from worker.state.registry import RedisEventRegistry
 
 PUBLISHED = "2024-03-07T12:00:00Z"  # a Thursday
 REPORT_A = ("Kenyan President Amara Otieno visited Ethiopia on Tuesday. Otieno met Ethiopian Prime "

@@ -2,8 +2,9 @@
 
 import json
 
-from worker.contract import validate_envelope
-from worker.publishing import Publication, RedisPublisher, decode_envelope, dlq_entry, make_envelope
+from worker.core.contract import validate_envelope
+from worker.core.publication import Publication, decode_envelope, dlq_entry, make_envelope
+from worker.state.publisher import RedisPublisher
 
 
 def envelope(subject: str) -> dict:
@@ -14,7 +15,7 @@ def envelope(subject: str) -> dict:
 
 
 def test_publication_is_appended_once_even_when_published_again(redis_client, settings):
-    publisher = RedisPublisher(redis_client, settings)
+    publisher = RedisPublisher(redis_client, settings, ledger=False)
     entry = dlq_entry(reason="empty_text", errors=[], payload={"text": ""}, article_id="a1",
                       submission_id="s1")
     publication = Publication("s1", [envelope("a1")], entry)
@@ -31,14 +32,14 @@ def test_publication_is_appended_once_even_when_published_again(redis_client, se
 
 
 def test_marker_key_hashes_hostile_submission_ids(redis_client, settings):
-    RedisPublisher(redis_client, settings).publish(Publication("x:{y}*\n../z", [envelope("a")]))
+    RedisPublisher(redis_client, settings, ledger=False).publish(Publication("x:{y}*\n../z", [envelope("a")]))
     keys = [k.decode() for k in redis_client.scan_iter(f"{settings.key_prefix}published:*")]
     assert len(keys) == 1 and "{" not in keys[0] and "\n" not in keys[0]
 
 
 def test_results_stream_is_trimmed_approximately(redis_client, settings):
     small = settings.replace(results_maxlen=10)
-    publisher = RedisPublisher(redis_client, small)
+    publisher = RedisPublisher(redis_client, small, ledger=False)
     for i in range(500):
         publisher.publish(Publication(f"s{i}", [envelope(f"a{i}")]))
     assert redis_client.xlen(small.results_stream) < 200

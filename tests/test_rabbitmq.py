@@ -10,7 +10,7 @@ from support import WorkerProcess, wait_for_outcomes
 
 from worker.client import Producer
 from worker.config import Settings
-from worker.contract import validate_envelope
+from worker.core.contract import validate_envelope
 
 pytestmark = pytest.mark.integration
 

@@ -15,13 +15,8 @@ import pytest
 import redis
 
 from worker.config import Settings
-from worker.registry import (
-    EventRegistry,
-    MemoryEventRegistry,
-    RedisEventRegistry,
-    Registration,
-    normalize_outlet,
-)
+from worker.core.registry import EventRegistry, MemoryEventRegistry, Registration, normalize_outlet
+from worker.state.registry import RedisEventRegistry
 
 HOSTILE = "a:b{c}*\n../x"
 

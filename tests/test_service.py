@@ -14,11 +14,11 @@ import pytest
 import redis
 from support import WorkerProcess, article_outcomes, wait_for_outcomes
 
-from worker.celery_app import TASK_NAME, make_celery
 from worker.client import BrokerUnavailable, Producer
 from worker.config import Settings
-from worker.contract import validate_envelope
-from worker.embedded import EmbeddedRedis, free_port
+from worker.core.contract import validate_envelope
+from worker.state.embedded import EmbeddedRedis, free_port
+from worker.tasks.app import TASK_NAME, make_celery
 
 pytestmark = pytest.mark.integration
 

@@ -13,14 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from celery import Celery
 from kombu.exceptions import OperationalError
 
-from worker.celery_app import TASK_NAME, make_celery
 from worker.config import Settings
-from worker.connections import state_client, uses_redis_broker
-from worker.contract import derive_article_id, validate_article
-from worker.ledger import SubmissionLedger
+from worker.core.contract import derive_article_id, validate_article
+from worker.state.connections import state_client
+from worker.state.ledger import SubmissionLedger
+from worker.tasks.app import broker_loses_messages, make_celery, send_article
 
 
 class BrokerUnavailable(ConnectionError):
@@ -46,7 +45,7 @@ class Producer:
         self.app = make_celery(settings)
         self._checked = False
         self.ledger = (SubmissionLedger(state_client(settings), settings)
-                       if uses_redis_broker(settings) else None)
+                       if broker_loses_messages(settings) else None)
 
     @classmethod
     def from_env(cls) -> Producer:
@@ -92,13 +91,6 @@ class Producer:
     def close(self) -> None:
         """Release the broker connection pool."""
         self.app.close()
-
-
-def send_article(app: Celery, settings: Settings, payload: Any, submission_id: str) -> None:
-    """Send ``process_article`` by name; the submission id is the task id."""
-    app.send_task(TASK_NAME, args=[payload], task_id=submission_id, queue=settings.queue,
-                  retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2,
-                                            "interval_step": 0.5, "interval_max": 1.0})
 
 
 def _redact(url: str | None) -> str:

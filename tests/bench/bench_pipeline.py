@@ -27,13 +27,13 @@ from support import WorkerProcess, wait_for_outcomes
 
 from worker.client import Producer
 from worker.config import Settings
-from worker.dedup import RedisDedupIndex
-from worker.embedded import EmbeddedRedis
+from worker.core.nlp import load_model
+from worker.core.pipeline import Pipeline
 from worker.logs import configure_logging
-from worker.nlp import load_model
-from worker.pipeline import Pipeline
-from worker.publishing import RedisPublisher
-from worker.registry import RedisEventRegistry
+from worker.state.dedup import RedisDedupIndex
+from worker.state.embedded import EmbeddedRedis
+from worker.state.publisher import RedisPublisher
+from worker.state.registry import RedisEventRegistry
 
 
 def in_process(server: EmbeddedRedis, payloads: list[dict]) -> dict[str, object]:
@@ -42,7 +42,7 @@ def in_process(server: EmbeddedRedis, payloads: list[dict]) -> dict[str, object]
     client.flushall()
     pipeline = Pipeline(settings, RedisDedupIndex(client, settings), RedisEventRegistry(client, settings),
                         load_model(settings.spacy_model))
-    publisher = RedisPublisher(client, settings)
+    publisher = RedisPublisher(client, settings, ledger=True)
     stages: dict[str, list[float]] = defaultdict(list)
     started = time.perf_counter()
     for number, payload in enumerate(payloads):

@@ -5,9 +5,8 @@ submission of it), the same canonical URL, the same normalized text, or a MinHas
 estimated Jaccard similarity -- or containment, for a truncated copy -- reaches the threshold.
 Shingles are word n-grams taken inside sentences, so reordered sentences keep their shingles.
 
-``RedisDedupIndex`` runs the whole check-and-insert as one Lua script (layout documented in
-``worker/lua/dedup_check_and_insert.lua``); ``MemoryDedupIndex`` has the same semantics in process
-memory for ``eventwire extract``.
+``worker.state.dedup.RedisDedupIndex`` runs the whole check-and-insert as one Lua script;
+``MemoryDedupIndex`` here has the same semantics in process memory for ``eventwire extract``.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from typing import Literal, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import numpy as np
-import redis
 from datasketch import MinHash
 
 from worker.config import Settings
@@ -232,10 +230,6 @@ class DedupVerdict:
     similarity: float | None = None  # 1.0 for exact, estimated for near
     matched_on: str | None = None  # "id" | "url" | "text" | "minhash"
 
-    @property
-    def is_duplicate(self) -> bool:
-        return self.kind != "original"
-
 
 ORIGINAL = DedupVerdict("original")
 
@@ -262,74 +256,6 @@ class DedupIndex(Protocol):
     """Atomic check-and-insert of fingerprints."""
 
     def check_and_insert(self, fp: Fingerprint) -> DedupVerdict: ...
-
-
-# ---------------------------------------------------------------- Redis
-
-
-@functools.cache
-def _script_source() -> str:
-    return resources.files("worker.lua").joinpath("dedup_check_and_insert.lua").read_text("utf-8")
-
-
-def dedup_base(settings: Settings) -> str:
-    """Key base of the dedup index; the hash tag keeps every dedup key in one cluster slot."""
-    return settings.key("{dedup}", "")
-
-
-def _bucket_entry(digest: bytes) -> bytes:
-    return digest[:2].hex().encode() + digest[2:]
-
-
-class RedisDedupIndex:
-    """The dedup index in Redis, shared by every worker; one Lua script per check."""
-
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
-        self.client = client
-        self.settings = settings
-        self._script = client.register_script(_script_source())
-        self._base = dedup_base(settings)
-
-    def doc_key(self, article_id: str) -> str:
-        """Key of the record of ``article_id``."""
-        return f"{self._base}d:{article_digest(article_id).hex()}"
-
-    def check_and_insert(self, fp: Fingerprint) -> DedupVerdict:
-        """Check ``fp`` against the index and insert it if original, atomically."""
-        s = self.settings
-        url_entry = fp.url_entry()
-        args: list[bytes | str | int] = [
-            self._base,
-            s.dedup_window_seconds * 1000,
-            INDEX_GENERATIONS,
-            _digest(b"submission\x00" + fp.submission_id.encode("utf-8", "surrogatepass"), 12),
-            fp.article_id.encode("utf-8", "surrogatepass"),
-            article_digest(fp.article_id),
-            fp.shingle_count,
-            fp.stored_signature,
-            repr(s.near_duplicate_threshold),
-            repr(CONTAINMENT_MIN_SIZE_RATIO),
-            MAX_CANDIDATES,
-            MAX_ARTICLES_PER_ENTRY,
-            _bucket_entry(url_entry) if url_entry else b"",
-            _bucket_entry(fp.text_entry()),
-        ]
-        if fp.shingle_count:
-            args += [_bucket_entry(d) for d in fp.band_entries(s.minhash_bands)]
-        kind, duplicate_of, similarity, matched_on = self._script(
-            keys=[self.doc_key(fp.article_id)], args=args)
-        return _verdict(kind, duplicate_of, similarity, matched_on)
-
-
-def _verdict(kind: bytes, duplicate_of: bytes, similarity: bytes, matched_on: bytes) -> DedupVerdict:
-    if kind == b"original":
-        return ORIGINAL
-    return DedupVerdict(
-        kind=kind.decode(),  # type: ignore[arg-type]
-        duplicate_of=duplicate_of.decode("utf-8", "surrogatepass"),
-        similarity=float(similarity),
-        matched_on=matched_on.decode(),
-    )
 
 
 # ---------------------------------------------------------------- in memory

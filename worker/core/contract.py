@@ -31,7 +31,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def schema_dir() -> Path:
-    """Directory of the schema files (``EVENTWIRE_SCHEMA_DIR`` or ``schemas/`` beside the package)."""
+    """Directory of the schema files: ``EVENTWIRE_SCHEMA_DIR``, else ``worker/schemas`` (the
+    repository's ``schemas/``, shipped inside the wheel)."""
     configured = os.environ.get(SCHEMA_DIR_ENV)
     return Path(configured) if configured else Path(__file__).resolve().parent.parent / "schemas"
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from worker.extraction.components import add_components
 
@@ -30,13 +28,3 @@ def load_model(name: str) -> Language:
         ) from exc
     add_components(nlp)
     return nlp
-
-
-def parse(nlp: Language, text: str) -> Doc:
-    """Run the full pipeline over one text."""
-    return nlp(text)
-
-
-def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    """Run the pipeline over many texts in batches (faster than one call per text)."""
-    return nlp.pipe(texts, batch_size=batch_size)

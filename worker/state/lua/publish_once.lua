@@ -1,10 +1,10 @@
 -- publish_once: append one submission's envelopes (and DLQ entry) to the streams, at most once,
--- and strike the submission off the ledger.
+-- and strike the submission off the ledger when the ledger keys are given.
 --
 -- KEYS[1]  marker   <prefix>published:<sha256(submission id)>   set when the outcome is published
 -- KEYS[2]  results  the results stream (EVENTWIRE_RESULTS_STREAM)
 -- KEYS[3]  dlq      the dead-letter stream (EVENTWIRE_DLQ_STREAM)
--- KEYS[4]  ledger index    <prefix>{ledger}:index    (sorted set of unpublished submission ids)
+-- KEYS[4]  (optional, with KEYS[5]) ledger index    <prefix>{ledger}:index    (sorted set of unpublished submission ids)
 -- KEYS[5]  ledger payload  <prefix>{ledger}:payload  (hash: submission id -> payload)
 -- ARGV[1]  submission id (a ledger member, never part of a key name)
 -- ARGV[2]  marker TTL in seconds
@@ -17,8 +17,10 @@
 -- Returns the number of envelopes added, or -1 when the marker existed (a redelivery: nothing new).
 -- The check and the appends run as one script, so a crash can never publish half an outcome or
 -- publish it twice. On Redis Cluster all keys must share one hash tag (prefix and stream names).
-redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('HDEL', KEYS[5], ARGV[1])
+if #KEYS == 5 then
+  redis.call('ZREM', KEYS[4], ARGV[1])
+  redis.call('HDEL', KEYS[5], ARGV[1])
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return -1
 end

@@ -5,10 +5,11 @@ killed in that instant loses the message: no visibility timeout brings it back. 
 therefore writes each submission to the ledger before sending it; the publish-once script strikes
 it off atomically with the outcome; and a reconciler in every worker re-sends (same task id) any
 submission that is overdue and is neither in the queue nor held unacked. Idempotent effects make a
-needless re-send harmless; a submission re-sent ``max_deliveries`` times is dead-lettered.
+needless re-send harmless; a submission re-sent ``max_deliveries`` times is dead-lettered
+(``reconcile``; the worker's main process runs it periodically, see ``worker.tasks.lifecycle``).
 
-Keys: ``<prefix>{ledger}:index`` (sorted set: submission id → last send time) and
-``<prefix>{ledger}:payload`` (hash: submission id → JSON ``{"payload", "resends"}``).
+Keys (``worker.state.keys``): the index (sorted set: submission id → last send time) and the
+payloads (hash: submission id → JSON ``{"payload", "resends"}``).
 """
 
 from __future__ import annotations
@@ -23,16 +24,12 @@ import redis
 import structlog
 
 from worker.config import Settings
+from worker.state.keys import Keys
 
 log = structlog.get_logger("eventwire.ledger")
 
 #: Above this queue length the reconciler cannot cheaply tell queued from lost, and waits.
 MAX_SCANNED_QUEUE = 10_000
-
-
-def ledger_keys(settings: Settings) -> tuple[str, str]:
-    """(index, payload) keys of the ledger."""
-    return settings.key("{ledger}", "index"), settings.key("{ledger}", "payload")
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,8 @@ class SubmissionLedger:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.client = client
         self.settings = settings
-        self.index, self.payloads = ledger_keys(settings)
+        keys = Keys(settings)
+        self.index, self.payloads = keys.ledger_index, keys.ledger_payload
 
     def record(self, submission_id: str, payload: Any, resends: int = 0) -> None:
         """Note a submission as sent now (before it is handed to the broker)."""
@@ -120,7 +118,7 @@ def reconcile(ledger: SubmissionLedger, broker: redis.Redis, settings: Settings,
 
     One worker at a time: a short lock keeps two reconcilers from re-sending the same message.
     """
-    lock = settings.key("{ledger}", "lock")
+    lock = Keys(settings).ledger_lock
     if not ledger.client.set(lock, "1", nx=True, ex=max(5, settings.visibility_timeout // 10)):
         return 0
     try:

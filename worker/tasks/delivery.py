@@ -1,9 +1,10 @@
-"""Delivery policy: count deliveries per submission, tell transient faults from permanent ones.
+"""Delivery policy: which faults are retried in the task, and the one way a submission is dead-lettered.
 
 At-least-once delivery means a message can come back: after a crash (``task_reject_on_worker_lost``
-requeues it at once) or after the visibility timeout. A message that kills its worker every time
-would loop forever, so every delivery is counted in Redis and, past ``max_deliveries``, the
-submission goes to the DLQ instead of the pipeline.
+requeues it at once) or after the visibility timeout. Every delivery is counted
+(``worker.state.deliveries``); past ``max_deliveries`` the submission is dead-lettered instead of
+processed. Transient faults (Redis restarting) are retried inside the task with backoff and jitter;
+anything else, a soft time limit included, fails that delivery.
 """
 
 from __future__ import annotations
@@ -11,19 +12,20 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import redis
-from celery.exceptions import SoftTimeLimitExceeded
+import structlog
 
-from worker.config import Settings
+from worker.core.pipeline import Pipeline, Result
 
 T = TypeVar("T")
+log = structlog.get_logger("eventwire.delivery")
 
 #: Faults worth retrying: the service behind them may come back (Redis restarting, a network blip).
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, ConnectionError,
-    TimeoutError, SoftTimeLimitExceeded,
+    TimeoutError,
 )
 
 
@@ -58,21 +60,12 @@ def retry_transient(operation: Callable[[], T], *, attempts: int, base: float = 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-class DeliveryCounter:
-    """Counts deliveries of each submission in Redis (``<prefix>deliveries:<sha256>``)."""
-
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
-        self.client = client
-        self.settings = settings
-
-    def key(self, submission_id: str) -> str:
-        """Counter key of a submission (hashed: producer strings never become key fragments)."""
-        return self.settings.hashed_key("deliveries", submission_id)
-
-    def count(self, submission_id: str) -> int:
-        """Record one more delivery of ``submission_id`` and return how many there have been."""
-        pipe = self.client.pipeline(transaction=True)
-        pipe.incr(self.key(submission_id))
-        pipe.expire(self.key(submission_id), self.settings.dedup_window_seconds)
-        deliveries, _ = pipe.execute()
-        return int(deliveries)
+def dead_letter(pipeline: Pipeline, payload: Any, submission_id: str, *, reason: str, message: str,
+                deliveries: int) -> Result:
+    """The outcome that gives up on a submission: rejected with ``reason``, its payload on the DLQ
+    with how often it was delivered. The one dead-letter path of the task and the reconciler."""
+    log.error("article.dead_letter", reason=reason, deliveries=deliveries, detail=message)
+    result = pipeline.dead_letter(payload, submission_id, reason=reason, message=message)
+    if result.publication.dlq is not None:
+        result.publication.dlq["deliveries"] = str(deliveries)
+    return result

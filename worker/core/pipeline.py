@@ -16,15 +16,15 @@ from typing import Any
 import structlog
 from spacy.language import Language
 
-from worker import cleaning
 from worker.config import Settings
-from worker.contract import Article, FieldError, InvalidArticle, valid_id_or_none, validate_article
-from worker.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
+from worker.core import cleaning
+from worker.core.contract import Article, FieldError, InvalidArticle, valid_id_or_none, validate_article
+from worker.core.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
+from worker.core.nlp import load_model
+from worker.core.publication import Publication, dlq_entry, make_envelope
+from worker.core.registry import EventRegistry, MemoryEventRegistry, Registration
 from worker.extraction import ArticleContext, Extraction, extract
 from worker.logs import StageTimer
-from worker.nlp import load_model
-from worker.publishing import Publication, dlq_entry, make_envelope
-from worker.registry import EventRegistry, MemoryEventRegistry, Registration
 
 log = structlog.get_logger("eventwire.pipeline")
 
@@ -142,15 +142,11 @@ class Pipeline:
         return Result("rejected", invalid.article_id, Publication(submission_id, [envelope], entry),
                       timer.timings if timer else {}, reason=invalid.reason)
 
-    def dead_letter(self, payload: Any, submission_id: str, *, reason: str, message: str,
-                    deliveries: int) -> Result:
-        """The publication for a submission that failed ``deliveries`` times: rejected, DLQ."""
+    def dead_letter(self, payload: Any, submission_id: str, *, reason: str, message: str) -> Result:
+        """The publication for a submission that could not be processed: rejected, DLQ."""
         article_id = valid_id_or_none(payload.get("id")) if isinstance(payload, dict) else None
-        invalid = InvalidArticle(reason, [FieldError("$", message)], article_id)
-        result = self.reject(payload, submission_id, invalid)
-        if result.publication.dlq is not None:
-            result.publication.dlq["deliveries"] = str(deliveries)
-        return result
+        return self.reject(payload, submission_id,
+                           InvalidArticle(reason, [FieldError("$", message)], article_id))
 
     def _event_envelope(self, record: dict[str, Any], article: Article,
                         registration: Registration, via: str) -> dict[str, Any]:

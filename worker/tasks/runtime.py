@@ -1,4 +1,4 @@
-"""Per-process runtime of a worker: settings, the spaCy model, Redis, pipeline and publisher.
+"""Per-process runtime of a worker: the pipeline on Redis state, the publisher, the delivery counter.
 
 The model is loaded once in the worker's main process before the pool forks, so every child starts
 with it (no per-task load, and no child exceeds Celery's 4 s ``worker_process_init`` budget). Redis
@@ -10,16 +10,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import redis
-
 from worker.config import Settings
-from worker.connections import state_client
-from worker.dedup import RedisDedupIndex
-from worker.delivery import DeliveryCounter
-from worker.nlp import load_model
-from worker.pipeline import Pipeline
-from worker.publishing import RedisPublisher
-from worker.registry import RedisEventRegistry
+from worker.core.nlp import load_model
+from worker.core.pipeline import Pipeline
+from worker.state.connections import state_client
+from worker.state.dedup import RedisDedupIndex
+from worker.state.deliveries import DeliveryCounter
+from worker.state.publisher import RedisPublisher
+from worker.state.registry import RedisEventRegistry
+from worker.tasks.app import broker_loses_messages
 
 
 @dataclass
@@ -27,7 +26,6 @@ class Runtime:
     """What a worker process needs to run tasks."""
 
     settings: Settings
-    client: redis.Redis
     pipeline: Pipeline
     publisher: RedisPublisher
     deliveries: DeliveryCounter
@@ -42,15 +40,16 @@ def build_runtime(settings: Settings) -> Runtime:
     client = state_client(settings)
     pipeline = Pipeline(settings, RedisDedupIndex(client, settings),
                         RedisEventRegistry(client, settings), load_model(settings.spacy_model))
-    return Runtime(settings, client, pipeline, RedisPublisher(client, settings),
+    return Runtime(settings, pipeline,
+                   RedisPublisher(client, settings, ledger=broker_loses_messages(settings)),
                    DeliveryCounter(client, settings))
 
 
-def get_runtime() -> Runtime:
+def get_runtime(settings: Settings) -> Runtime:
     """This process's runtime, built on first use (and rebuilt after a fork)."""
     global _runtime, _runtime_pid
     if _runtime is None or _runtime_pid != os.getpid():
-        _runtime = build_runtime(Settings.from_env())
+        _runtime = build_runtime(settings)
         _runtime_pid = os.getpid()
     return _runtime
 

@@ -14,8 +14,3 @@ def state_client(settings: Settings) -> redis.Redis:
     return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=settings.connect_timeout,
                                 socket_timeout=max(settings.connect_timeout, 10.0),
                                 health_check_interval=30, retry_on_timeout=True)
-
-
-def uses_redis_broker(settings: Settings) -> bool:
-    """True when the broker is Redis (whose transport can lose a message in transit)."""
-    return (settings.effective_broker_url or "").startswith(("redis://", "rediss://", "redis+socket://"))

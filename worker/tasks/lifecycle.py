@@ -1,5 +1,5 @@
 """The worker process's life around the tasks: logging, model preload, fresh connections after a
-fork, the heartbeat and the ledger reconciler. Kept apart so that ``worker.tasks`` stays a thin task.
+fork, the heartbeat and the ledger reconciler. Kept apart so that the task module stays thin.
 """
 
 from __future__ import annotations
@@ -10,22 +10,23 @@ import redis
 import structlog
 from celery import Celery, signals
 
-from worker.client import send_article
-from worker.compat import tolerate_lost_broker_on_restore
 from worker.config import Settings
-from worker.connections import state_client, uses_redis_broker
-from worker.health import start_heartbeat
-from worker.ledger import Overdue, SubmissionLedger, reconcile
+from worker.core.nlp import load_model
 from worker.logs import configure_logging
-from worker.nlp import load_model
-from worker.periodic import run_every
-from worker.runtime import get_runtime, reset_runtime
+from worker.state.connections import state_client
+from worker.state.heartbeat import HEARTBEAT_INTERVAL, beat
+from worker.state.ledger import Overdue, SubmissionLedger, reconcile
+from worker.tasks.app import broker_loses_messages, send_article
+from worker.tasks.compat import tolerate_lost_broker_on_restore
+from worker.tasks.delivery import dead_letter
+from worker.tasks.periodic import run_every
+from worker.tasks.runtime import get_runtime, reset_runtime
 
 log = structlog.get_logger("eventwire.lifecycle")
 
 
 def install(app: Celery, settings: Settings) -> None:
-    """Connect the worker signal handlers for ``app`` (call once, where the app is defined)."""
+    """Connect the worker signal handlers for ``app`` (call once per process)."""
     tolerate_lost_broker_on_restore()
 
     def setup_logging(**_: Any) -> None:
@@ -42,8 +43,9 @@ def install(app: Celery, settings: Settings) -> None:
     def background_jobs(sender: Any = None, **_: Any) -> None:
         """Heartbeat for ``eventwire health``; reconciler for messages lost in transit."""
         hostname = getattr(sender, "hostname", None) or "eventwire-worker"
-        start_heartbeat(state_client(settings), settings, hostname)
-        if uses_redis_broker(settings):
+        client = state_client(settings)
+        run_every(HEARTBEAT_INTERVAL, lambda: beat(client, settings, hostname), "heartbeat")
+        if broker_loses_messages(settings):
             start_reconciler(app, settings)
 
     signals.setup_logging.connect(setup_logging, weak=False)
@@ -60,12 +62,13 @@ def start_reconciler(app: Celery, settings: Settings) -> None:
     def resend(item: Overdue) -> None:
         send_article(app, settings, item.payload, item.submission_id)
 
-    def dead_letter(item: Overdue) -> None:
-        runtime = get_runtime()
-        result = runtime.pipeline.dead_letter(
-            item.payload, item.submission_id, reason="poison_message", deliveries=item.resends,
-            message=f"sent {item.resends + 1} times and never processed (lost in transit each time)")
-        runtime.publisher.publish(result.publication)
+    def give_up(item: Overdue) -> None:
+        runtime = get_runtime(settings)
+        runtime.publisher.publish(dead_letter(
+            runtime.pipeline, item.payload, item.submission_id, reason="poison_message",
+            deliveries=item.resends,
+            message=f"sent {item.resends + 1} times and never processed (lost in transit each time)"
+        ).publication)
 
     run_every(max(1, settings.visibility_timeout // 10),
-              lambda: reconcile(ledger, broker, settings, resend, dead_letter), "reconciler")
+              lambda: reconcile(ledger, broker, settings, resend, give_up), "reconciler")

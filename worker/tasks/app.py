@@ -1,11 +1,14 @@
-"""The Celery application: transport configuration only, no pipeline logic.
+"""The Celery application: transport configuration and how a submission is sent, no task logic.
 
 Delivery settings implement at-least-once delivery (README, "Guarantees"): late acks, requeue when a
 child dies, one message prefetched at a time, and a visibility timeout well above the task time limit
-so a running task is never handed to a second worker.
+so a running task is never handed to a second worker. Producers use ``make_celery`` and
+``send_article`` only, so they need neither spaCy nor the task module.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from celery import Celery
 from kombu import Queue
@@ -13,6 +16,12 @@ from kombu import Queue
 from worker.config import Settings
 
 TASK_NAME = "eventwire.process_article"
+
+
+def broker_loses_messages(settings: Settings) -> bool:
+    """True when the broker is Redis: kombu's Redis transport can lose a message between BRPOP and
+    recording it as unacked, so submissions go through the ledger (``worker.state.ledger``)."""
+    return (settings.effective_broker_url or "").startswith(("redis://", "rediss://", "redis+socket://"))
 
 
 def celery_config(settings: Settings) -> dict[str, object]:
@@ -58,7 +67,14 @@ def celery_config(settings: Settings) -> dict[str, object]:
 
 
 def make_celery(settings: Settings) -> Celery:
-    """A Celery app configured for ``settings`` (used by workers and producers alike)."""
+    """A Celery app configured for ``settings``, without tasks (what a producer needs)."""
     app = Celery("eventwire", set_as_current=False)
     app.conf.update(celery_config(settings))
     return app
+
+
+def send_article(app: Celery, settings: Settings, payload: Any, submission_id: str) -> None:
+    """Send ``process_article`` by name; the submission id is the task id."""
+    app.send_task(TASK_NAME, args=[payload], task_id=submission_id, queue=settings.queue,
+                  retry=True, retry_policy={"max_retries": 2, "interval_start": 0.2,
+                                            "interval_step": 0.5, "interval_max": 1.0})

@@ -1,49 +1,18 @@
 """Liveness: Redis answers, the broker answers, and a worker heartbeat is fresh.
 
-Each worker's main process writes ``<prefix>heartbeat:<hostname>`` (the Unix time) every few seconds
-with a short TTL; ``eventwire health`` and the tests read it.
+Each worker's main process beats every few seconds (``worker.state.heartbeat``); ``eventwire health``
+reads the beats and probes both services.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 
 import redis
+from kombu import Connection
 
 from worker.config import Settings
-from worker.periodic import run_every
-
-HEARTBEAT_INTERVAL = 5.0
-HEARTBEAT_TTL = 60
-
-
-def heartbeat_key(settings: Settings, hostname: str) -> str:
-    """Key of one worker's heartbeat (the hostname is hashed, never used raw)."""
-    return settings.hashed_key("heartbeat", hostname)
-
-
-def beat(client: redis.Redis, settings: Settings, hostname: str) -> None:
-    """Record that ``hostname`` is alive now."""
-    client.set(heartbeat_key(settings, hostname), f"{time.time():.3f} {hostname}", ex=HEARTBEAT_TTL)
-
-
-def start_heartbeat(client: redis.Redis, settings: Settings, hostname: str,
-                    interval: float = HEARTBEAT_INTERVAL) -> threading.Event:
-    """Beat from a daemon thread until the returned event is set; Redis errors are retried."""
-    return run_every(interval, lambda: beat(client, settings, hostname), "heartbeat")
-
-
-def freshest_heartbeat_age(client: redis.Redis, settings: Settings) -> float | None:
-    """Seconds since the most recent heartbeat of any worker, or None when there is none."""
-    newest = None
-    for key in client.scan_iter(settings.key("heartbeat", "*"), count=100):
-        value = client.get(key)
-        if value:
-            stamp = float(value.split(b" ", 1)[0])
-            newest = stamp if newest is None else max(newest, stamp)
-    return None if newest is None else max(0.0, time.time() - newest)
+from worker.state.heartbeat import freshest_heartbeat_age
 
 
 @dataclass
@@ -81,8 +50,6 @@ def check_health(settings: Settings, *, max_age: float = 60.0) -> HealthReport:
 
 
 def _broker_answers(settings: Settings, errors: list[str]) -> bool:
-    from kombu import Connection
-
     try:
         with Connection(settings.effective_broker_url or "", connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -8,19 +8,13 @@ to the article count only. Every key expires one window after it was last touche
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import re
 import threading
 import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Protocol
-
-import redis
 
 from worker.config import Settings
 
@@ -54,57 +48,6 @@ def normalize_outlet(outlet: str | None) -> str | None:
     name = _SPACES.sub(" ", unicodedata.normalize("NFKC", outlet).casefold()).strip()
     name = name.removeprefix("www.")
     return name or None
-
-
-def _digest(kind: bytes, text: str, size: int) -> bytes:
-    return hashlib.blake2b(kind + b"\x00" + text.encode("utf-8", "surrogatepass"),
-                           digest_size=size).digest()
-
-
-@functools.cache
-def _script_source() -> str:
-    return resources.files("worker.lua").joinpath("registry_register.lua").read_text("utf-8")
-
-
-class RedisEventRegistry:
-    """The registry in Redis, shared by every worker; ``register`` is one Lua script."""
-
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
-        self.client = client
-        self.settings = settings
-        self._register = client.register_script(_script_source())
-
-    def event_key(self, event_id: str) -> str:
-        """Key of the event's hash (the id is hashed, never used raw)."""
-        return self.settings.key("ev", _digest(b"event", event_id, 16).hex())
-
-    def article_key(self, article_id: str) -> str:
-        """Key of the list of an article's events."""
-        return self.settings.key("art", _digest(b"article", article_id, 16).hex())
-
-    @property
-    def _window_ms(self) -> int:
-        return self.settings.dedup_window_seconds * 1000
-
-    def register(self, event_id: str, article_id: str, outlet: str | None) -> Registration:
-        """Record that ``article_id`` (from ``outlet``) mentions ``event_id``."""
-        name = normalize_outlet(outlet)
-        created, articles, outlets = self._register(
-            keys=[self.event_key(event_id)],
-            args=[article_id.encode("utf-8", "surrogatepass"),
-                  _digest(b"article", article_id, 12),
-                  _digest(b"outlet", name, 12) if name else b"",
-                  self._window_ms])
-        return Registration(event_id, bool(created), int(articles), int(outlets))
-
-    def record_article_events(self, article_id: str, event_ids: list[str]) -> None:
-        """Store the events an article reports (a repeated call overwrites with the same list)."""
-        self.client.set(self.article_key(article_id), json.dumps(event_ids), px=self._window_ms)
-
-    def events_of(self, article_id: str) -> list[str]:
-        """The events recorded for ``article_id`` (empty if unknown or expired)."""
-        raw = self.client.get(self.article_key(article_id))
-        return list(json.loads(raw)) if raw else []
 
 
 @dataclass

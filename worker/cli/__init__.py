@@ -1,0 +1,1 @@
+"""The ``eventwire`` command line (``worker.cli.main:main``)."""

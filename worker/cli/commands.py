@@ -1,0 +1,146 @@
+"""The commands that work on a running deployment: worker, submit, extract, tail, dlq, health."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from worker.cli.connect import connect, require_redis
+from worker.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, CliError
+from worker.cli.inputs import InputItem, read_inputs
+from worker.cli.output import report_bad_input
+from worker.config import Settings
+from worker.core.contract import FieldError, InvalidArticle
+from worker.core.publication import Publication, decode_envelope
+
+if TYPE_CHECKING:
+    from worker.core.pipeline import Pipeline
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Start a Celery worker consuming the articles queue."""
+    from worker.tasks.worker import create_worker_app
+
+    level = (args.log_level or settings.log_level).upper()
+    settings = require_redis(settings).replace(log_level=level)
+    app = create_worker_app(settings)
+    argv = ["worker", "--loglevel", level,
+            "--concurrency", str(args.concurrency or settings.concurrency),
+            "--queues", args.queues or settings.queue, "--pool", args.pool,
+            "--hostname", f"eventwire-{os.getpid()}@{socket.gethostname()}", "--without-mingle",
+            "--without-gossip"]
+    app.worker_main(argv)
+    return EXIT_OK
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate and enqueue articles; print one article id per line."""
+    from worker.client import BrokerUnavailable, Producer
+
+    settings = require_redis(settings)
+    failed = 0
+    try:
+        producer = Producer(settings)
+        for item in read_inputs(args.paths):
+            if item.error:
+                failed += report_bad_input(item.origin, item.error)
+                continue
+            try:
+                print(producer.submit(item.payload).article_id, flush=True)
+            except InvalidArticle as exc:
+                failed += report_bad_input(item.origin, str(exc))
+    except BrokerUnavailable as exc:
+        raise CliError(str(exc), EXIT_UNAVAILABLE) from exc
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the pipeline in this process (no broker) and print the envelopes as JSON Lines."""
+    from worker.core.pipeline import Pipeline  # spaCy: loaded only by the commands that parse
+
+    pipeline = Pipeline.in_memory(settings)
+    for number, item in enumerate(read_inputs(args.paths)):
+        publication = _extract_one(pipeline, item, f"extract-{number}")
+        for envelope in publication.envelopes:
+            print(json.dumps(envelope, ensure_ascii=False), flush=True)
+    return EXIT_OK
+
+
+def _extract_one(pipeline: Pipeline, item: InputItem, submission_id: str) -> Publication:
+    if item.error is None:
+        return pipeline.process(item.payload, submission_id).publication
+    invalid = InvalidArticle("invalid_json", [FieldError("$", f"{item.origin}: {item.error}")])
+    return pipeline.reject(None, submission_id, invalid).publication
+
+
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    """Print envelopes from the results stream, optionally as a consumer group that acks them."""
+    settings = require_redis(settings)
+    client = connect(settings)
+    printed = 0
+    for envelope in _stream_envelopes(client, settings, args):
+        if args.types and envelope["type"] not in args.types:
+            continue
+        print(json.dumps(envelope, ensure_ascii=False), flush=True)
+        printed += 1
+        if args.count and printed >= args.count:
+            break
+    return EXIT_OK
+
+
+def _stream_envelopes(client: redis.Redis, settings: Settings,
+                      args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    stream = settings.results_stream
+    block = 1000 if args.follow else None
+    if args.group:
+        with contextlib.suppress(redis.ResponseError):  # BUSYGROUP: the group exists
+            client.xgroup_create(stream, args.group, id="0", mkstream=True)
+    last = "0-0"
+    while True:
+        if args.group:
+            batches = client.xreadgroup(args.group, args.consumer, {stream: ">"}, count=100,
+                                        block=block)
+        else:
+            batches = client.xread({stream: last}, count=100, block=block)
+        if not batches:
+            if args.follow:
+                continue
+            return
+        for _, entries in batches:
+            for entry_id, fields in entries:
+                last = entry_id
+                yield decode_envelope(fields)
+                if args.group:
+                    client.xack(stream, args.group, entry_id)
+
+
+def cmd_dlq(args: argparse.Namespace, settings: Settings) -> int:
+    """List the dead-letter stream: article id, reason, field errors, payload excerpt."""
+    settings = require_redis(settings)
+    client = connect(settings)
+    for entry_id, raw in client.xrange(settings.dlq_stream, count=args.count):
+        fields = {k.decode(): v.decode("utf-8", "replace") for k, v in raw.items()}
+        if args.json:
+            print(json.dumps({"entry": entry_id.decode(), **fields}, ensure_ascii=False))
+            continue
+        errors = "; ".join(f"{e['field']}: {e['message']}" for e in json.loads(fields["errors"]))
+        print(f"{entry_id.decode()}  {fields.get('article_id') or '-'}  {fields['reason']}  "
+              f"{errors}\n    payload: {fields['payload'][:200]}")
+    return EXIT_OK
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Liveness probe: Redis, the broker and a fresh worker heartbeat."""
+    from worker.tasks.health import check_health
+
+    settings = require_redis(settings)
+    report = check_health(settings, max_age=args.max_age)
+    print(json.dumps(report.as_dict()))
+    return EXIT_OK if report.healthy else EXIT_FAILED

@@ -1,0 +1,40 @@
+"""Finding and reaching the Redis a command works on, with a clear error when there is none."""
+
+from __future__ import annotations
+
+import redis
+
+from worker.cli.errors import EXIT_UNAVAILABLE, CliError
+from worker.config import Settings
+from worker.state.connections import state_client
+from worker.state.embedded import redis_answers
+
+
+def resolve_redis_url(settings: Settings) -> str | None:
+    """The configured Redis URL, else the probe address if a Redis answers there, else None."""
+    if settings.redis_url:
+        return settings.redis_url
+    if redis_answers(settings.embedded_probe_url):
+        return settings.embedded_probe_url
+    return None
+
+
+def require_redis(settings: Settings) -> Settings:
+    """Settings with a reachable Redis URL, or a clear error."""
+    url = resolve_redis_url(settings)
+    if url is None:
+        raise CliError(f"no Redis configured (EVENTWIRE_REDIS_URL) and none answers on "
+                       f"{settings.embedded_probe_url}; `eventwire run` starts a private one",
+                       EXIT_UNAVAILABLE)
+    return settings.replace(redis_url=url)
+
+
+def connect(settings: Settings) -> redis.Redis:
+    """A client for the state/results Redis that fails fast when it is down."""
+    client = state_client(settings)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        raise CliError(f"Redis at {settings.redis_url} does not answer: {exc}",
+                       EXIT_UNAVAILABLE) from exc
+    return client

@@ -1,0 +1,86 @@
+"""The ``eventwire`` command: the argument parser and the dispatch to one handler per command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+from worker.cli import commands, demo
+from worker.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from worker.config import Settings, SettingsError
+from worker.logs import configure_logging
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``eventwire`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if getattr(args, "log_level", None):
+            settings = settings.replace(log_level=args.log_level)
+        configure_logging(settings)
+        return int(args.handler(args, settings) or EXIT_OK)
+    except SettingsError as exc:
+        print(f"eventwire: bad setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CliError as exc:
+        print(f"eventwire: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per action."""
+    parser = argparse.ArgumentParser(prog="eventwire", description=(
+        "Turn news articles into deduplicated event records. Settings come from EVENTWIRE_* "
+        "environment variables (see README)."))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    worker = sub.add_parser("worker", help="start a Celery worker")
+    worker.add_argument("--concurrency", "-c", type=int, help="child processes (default: setting)")
+    worker.add_argument("--queues", "-Q", help="queues to consume (default: articles)")
+    worker.add_argument("--log-level", "-l", help="DEBUG, INFO, WARNING …")
+    worker.add_argument("--pool", default="prefork", help="Celery pool (prefork, solo, threads)")
+    worker.set_defaults(handler=commands.cmd_worker)
+
+    submit = sub.add_parser("submit", help="enqueue articles; prints the ids it enqueued")
+    submit.add_argument("paths", nargs="*", metavar="PATH", help="JSON, JSON Lines or .txt; - is stdin")
+    submit.set_defaults(handler=commands.cmd_submit)
+
+    tail = sub.add_parser("tail", help="print envelopes from the results stream (JSON Lines)")
+    tail.add_argument("--group", help="read as this consumer group (acknowledges what it prints)")
+    tail.add_argument("--consumer", default=f"{socket.gethostname()}-{os.getpid()}")
+    tail.add_argument("--count", type=int, help="stop after this many envelopes")
+    tail.add_argument("--follow", "-f", action="store_true", help="wait for new envelopes")
+    tail.add_argument("--type", dest="types", action="append", help="only this type (repeatable)")
+    tail.set_defaults(handler=commands.cmd_tail)
+
+    extract = sub.add_parser("extract", help="run the pipeline in-process; print the envelopes")
+    extract.add_argument("paths", nargs="*", metavar="PATH", help="JSON, JSON Lines or .txt; - is stdin")
+    extract.set_defaults(handler=commands.cmd_extract)
+
+    run = sub.add_parser("run", help="demo: Redis, a worker, the sample articles, their results")
+    run.add_argument("paths", nargs="*", metavar="PATH", help="articles to submit instead of samples")
+    run.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for results")
+    run.add_argument("--json", action="store_true", help="print whole envelopes (JSON Lines)")
+    run.add_argument("--embedded", action="store_true", help="always start a private Redis")
+    run.set_defaults(handler=demo.cmd_run)
+
+    dlq = sub.add_parser("dlq", help="list rejected payloads with their reasons")
+    dlq.add_argument("--count", type=int, default=100)
+    dlq.add_argument("--json", action="store_true", help="print whole entries (JSON Lines)")
+    dlq.set_defaults(handler=commands.cmd_dlq)
+
+    health = sub.add_parser("health", help="exit 0 when Redis, the broker and a worker answer")
+    health.add_argument("--max-age", type=float, default=60.0,
+                        help="seconds since the freshest worker heartbeat")
+    health.set_defaults(handler=commands.cmd_health)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

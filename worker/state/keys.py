@@ -1,0 +1,108 @@
+"""Every Redis key eventwire writes, named in one place.
+
+Producer strings (article, submission and event ids, outlet names, hostnames) are hashed before they
+reach a key, so no input can address another key. ``P`` is ``EVENTWIRE_KEY_PREFIX``.
+
+==================================  ========  ==================================================
+key                                 type      what, written by
+==================================  ========  ==================================================
+``P{dedup}:d:<hex24>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``)
+``P{dedup}:x:<gen>:<hex4>``         hash      dedup lookup buckets (same script; layout at its top)
+``Pev:<hex32>``                     hash      one event's mentions (``lua/registry_register.lua``)
+``Part:<hex32>``                    string    JSON list of an article's event ids (``state.registry``)
+``Ppublished:<hex32>``              string    a submission's outcome was published (``lua/publish_once.lua``)
+``Pdeliveries:<hex32>``             string    deliveries of a submission (``state.deliveries``)
+``Pheartbeat:<hex32>``              string    a worker's last beat (``state.heartbeat``)
+``P{ledger}:index``                 zset      unpublished submissions by send time (``state.ledger``)
+``P{ledger}:payload``               hash      their payloads (``state.ledger``)
+``P{ledger}:lock``                  string    one reconciler at a time (``tasks.reconciler``)
+results stream, DLQ stream          stream    ``EVENTWIRE_RESULTS_STREAM``, ``EVENTWIRE_DLQ_STREAM``
+==================================  ========  ==================================================
+
+Keys owned by kombu's Redis transport (the queue list named ``EVENTWIRE_QUEUE``, ``unacked``,
+``unacked_index``) are read, never written, by ``state.ledger``. Every key but the streams and the
+ledger expires after ``EVENTWIRE_DEDUP_WINDOW_SECONDS`` (heartbeats sooner).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from worker.config import Settings
+
+DEDUP_TAG = "{dedup}"
+LEDGER_TAG = "{ledger}"
+
+
+def digest(kind: bytes, text: str, size: int) -> bytes:
+    """blake2b of ``text`` in the domain ``kind`` (ids are hashed before they reach a key)."""
+    return hashlib.blake2b(kind + b"\x00" + text.encode("utf-8", "surrogatepass"),
+                           digest_size=size).digest()
+
+
+class Keys:
+    """The key names of one deployment (one key prefix)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.prefix = settings.key_prefix
+        self.results_stream = settings.results_stream
+        self.dlq_stream = settings.dlq_stream
+
+    def key(self, *parts: str) -> str:
+        """A key under the prefix (parts must already be safe)."""
+        return self.prefix + ":".join(parts)
+
+    def hashed(self, kind: str, raw: str) -> str:
+        """``P<kind>:<hex32>``: the key of ``raw`` (an id, a hostname), hashed."""
+        return self.key(kind, hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32])
+
+    # ---------------------------------------------------------------- dedup index
+
+    @property
+    def dedup_base(self) -> str:
+        """Base of every dedup key; the hash tag keeps the index in one cluster slot."""
+        return self.key(DEDUP_TAG, "")
+
+    def dedup_record(self, article_digest: bytes) -> str:
+        """The dedup record of an article (``article_digest`` is its 12-byte hash)."""
+        return f"{self.dedup_base}d:{article_digest.hex()}"
+
+    # ---------------------------------------------------------------- event registry
+
+    def event(self, event_id: str) -> str:
+        """The hash of one event's mentions."""
+        return self.key("ev", digest(b"event", event_id, 16).hex())
+
+    def article_events(self, article_id: str) -> str:
+        """The list of an article's events."""
+        return self.key("art", digest(b"article", article_id, 16).hex())
+
+    # ---------------------------------------------------------------- delivery
+
+    def published(self, submission_id: str) -> str:
+        """Marker: this submission's outcome is on the results stream."""
+        return self.hashed("published", submission_id)
+
+    def deliveries(self, submission_id: str) -> str:
+        """Counter of a submission's deliveries."""
+        return self.hashed("deliveries", submission_id)
+
+    def heartbeat(self, hostname: str) -> str:
+        """A worker's heartbeat."""
+        return self.hashed("heartbeat", hostname)
+
+    def pattern(self, kind: str) -> str:
+        """SCAN pattern of every hashed key of ``kind`` (``heartbeat``, ``deliveries`` …)."""
+        return self.key(kind, "*")
+
+    @property
+    def ledger_index(self) -> str:
+        return self.key(LEDGER_TAG, "index")
+
+    @property
+    def ledger_payload(self) -> str:
+        return self.key(LEDGER_TAG, "payload")
+
+    @property
+    def ledger_lock(self) -> str:
+        return self.key(LEDGER_TAG, "lock")

@@ -1,0 +1,76 @@
+"""The task: a thin adapter from one delivered message to ``Pipeline.process`` and the publisher.
+
+Each delivery is counted; past ``max_deliveries`` the submission is dead-lettered as a poison
+message. Transient faults are retried in the task (``worker.tasks.delivery``); any other failure,
+a soft time limit included, ends the delivery: retried as a new delivery until the limit, then
+dead-lettered as ``processing_failed`` (``time_limit`` for a soft time limit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import structlog
+from celery import Celery, Task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from worker.config import Settings
+from worker.core.pipeline import Result
+from worker.logs import bound_to
+from worker.tasks.app import TASK_NAME
+from worker.tasks.delivery import backoff_delay, dead_letter, is_transient, retry_transient
+from worker.tasks.runtime import Runtime, get_runtime
+
+log = structlog.get_logger("eventwire.task")
+T = TypeVar("T")
+
+
+def register_task(app: Celery, settings: Settings) -> Task:
+    """Define ``process_article`` on ``app``; returns the task."""
+
+    def transient(operation: Callable[[], T]) -> T:
+        return retry_transient(operation, attempts=settings.transient_retries, base=1.0, cap=15.0,
+                               on_retry=lambda n, e: log.warning("transient.retry", attempt=n,
+                                                                 error=str(e)))
+
+    @app.task(name=TASK_NAME, bind=True)
+    def process_article(self: Task, payload: Any) -> str:
+        """Process one submitted article and publish its outcome (at most once per submission)."""
+        submission_id = self.request.id
+        article_id = payload.get("id") if isinstance(payload, dict) else None
+        with bound_to(task_id=submission_id, article_id=article_id):
+            runtime = get_runtime(settings)
+            deliveries = transient(lambda: runtime.deliveries.count(submission_id))
+            if deliveries > settings.max_deliveries:
+                result = dead_letter(
+                    runtime.pipeline, payload, submission_id, reason="poison_message",
+                    deliveries=deliveries,
+                    message=f"delivered {deliveries} times without completing (limit "
+                            f"{settings.max_deliveries}); the worker crashed or the task failed")
+            else:
+                result = _process(self, runtime, payload, submission_id, deliveries, transient)
+            published = transient(lambda: runtime.publisher.publish(result.publication))
+            log.info("article.done", outcome=result.outcome, reason=result.reason,
+                     deliveries=deliveries, envelopes=len(result.publication.envelopes),
+                     published=published, stage_ms=result.timings)
+            return result.outcome
+
+    return process_article
+
+
+def _process(task: Task, runtime: Runtime, payload: Any, submission_id: str, deliveries: int,
+             transient: Callable[[Callable[[], Result]], Result]) -> Result:
+    try:
+        return transient(lambda: runtime.pipeline.process(payload, submission_id))
+    except Exception as error:
+        if is_transient(error):
+            raise  # unacked: redelivered after the visibility timeout, and counted again
+        log.exception("article.failed", deliveries=deliveries)
+        if deliveries < runtime.settings.max_deliveries:
+            raise task.retry(exc=error, countdown=backoff_delay(deliveries, base=1.0, cap=30.0),
+                             max_retries=None) from error
+        reason = "time_limit" if isinstance(error, SoftTimeLimitExceeded) else "processing_failed"
+        return dead_letter(runtime.pipeline, payload, submission_id, reason=reason,
+                           deliveries=deliveries,
+                           message=f"failed {deliveries} times: {type(error).__name__}: {error}"[:500])
