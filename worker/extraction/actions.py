@@ -16,16 +16,20 @@ from spacy.tokens import Span, Token
 
 from worker.extraction.actors import profile_of_name, role_in
 from worker.extraction.arguments import last_people
-from worker.extraction.entities import EntityTable, Mention
-from worker.extraction.lexicon import NounEntry, VerbEntry, code_info, noun_lexicon, verb_lexicon
+from worker.extraction.entities import RELATIVE_PRONOUNS, TIME_LABELS, EntityTable, Mention
+from worker.extraction.lexicon import (
+    VIOLENT_ROOTS,
+    NounEntry,
+    VerbEntry,
+    code_info,
+    noun_lexicon,
+    verb_lexicon,
+)
 from worker.extraction.tables import word_class
 
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
 MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
-TIME_LABELS = frozenset({"DATE", "TIME"})
-VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 REQUEST_MARKS = frozenset({"that", "for"})
 PAIR_WORDS = frozenset({"two", "both"})
 _COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")

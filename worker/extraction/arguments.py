@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from worker.extraction.actors import Profile, profile_of_name, profile_of_words, role_in
-from worker.extraction.entities import PERSON_PRONOUNS, EntityTable, Mention
+from worker.extraction.entities import PERSON_PRONOUNS, RELATIVE_PRONOUNS, EntityTable, Mention
 from worker.extraction.tables import word_class
 
 MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case", "punct", "npadvmod"})
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 BOUNDARY_TEXTS = frozenset({"—", "–", "--", "-", ":", ",", "(", ")"})
 SOURCE_PREPS = ("from", "by")
 EXTENDING_PREPS = ("of", "for")

@@ -32,8 +32,9 @@ from worker.extraction.gazetteer import country_code, lookup_place
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-DESCRIPTOR_DEPS = frozenset({"compound", "amod", "poss", "nmod", "punct", "case", "npadvmod"})
+TIME_LABELS = frozenset({"DATE", "TIME"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 OBJECT_DEPS = frozenset({"pobj", "dobj"})
 

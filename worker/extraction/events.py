@@ -15,9 +15,9 @@ from worker.extraction.actions import Argument, Predicate, find_predicates
 from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
-from worker.extraction.entities import EntityTable
+from worker.extraction.entities import TIME_LABELS, EntityTable
 from worker.extraction.gazetteer import Place, country_place, lookup_place
-from worker.extraction.lexicon import code_info
+from worker.extraction.lexicon import VIOLENT_ROOTS, code_info
 from worker.extraction.places import attachment_distance, sentence_place
 from worker.extraction.tables import read_tsv, word_class
 
@@ -31,7 +31,6 @@ ARGUMENT_PENALTY = {
     "scanned": 0.15,
 }
 VISIT_CODE = "042"  # mediating between or meeting with a country does not happen in it
-VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1}
 
 
@@ -53,7 +52,7 @@ def is_nonpolitical(sent: Span) -> bool:
     """Sport results and fixtures: a score, or two sport words."""
     for match in _SCORE.finditer(sent.text):
         span = sent.char_span(match.start(), match.end(), alignment_mode="expand")
-        if span is not None and not any(t.ent_type_ in ("DATE", "TIME") for t in span):
+        if span is not None and not any(t.ent_type_ in TIME_LABELS for t in span):
             return True  # a score, not a date range
     return sum(1 for t in sent if t.lower_ in _sport_words()) >= 2
 

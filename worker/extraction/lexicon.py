@@ -27,6 +27,7 @@ PLOVER_TYPES = frozenset(
         "ASSAULT",
     ]
 )
+VIOLENT_ROOTS = frozenset({"18", "19", "20"})  # CAMEO assault, fight, mass violence
 
 
 @dataclass(frozen=True)
