@@ -41,8 +41,9 @@ bench-dedup: setup  ## 100k synthetic articles through the Redis dedup index
 	@mkdir -p $(REPORTS)
 	$(PY) tests/bench/bench_dedup.py --report $(REPORTS)/bench-dedup.json
 
-lint: setup
+lint: setup  ## ruff, and the import contracts (the core imports no transport; layers)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff format .
