@@ -1,4 +1,4 @@
-"""The optional entity ruler for organisations and seats of government."""
+"""The spaCy components extraction needs: the entity ruler and the dateline splitter."""
 
 from __future__ import annotations
 
