@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.actors import profile_of_name, role_in
 from worker.extraction.arguments import last_people
@@ -503,7 +503,7 @@ def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None
     return None
 
 
-def _in_apposition(doc, mention: Mention, other: Mention) -> bool:
+def _in_apposition(doc: Doc, mention: Mention, other: Mention) -> bool:
     """``other`` lies inside an apposition to ``mention`` ("Mwangi, Kenya's president,")."""
     root = doc[mention.start : mention.end].root
     inside = {t.i for c in root.children if c.dep_ == "appos" for t in c.subtree}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -165,7 +166,9 @@ def _blocked(entity_root: Token, anchors: list[Token]) -> bool:
     return False
 
 
-def event_date_phrase(sent: Span, anchors: list[Token], distance) -> Span | None:
+def event_date_phrase(
+    sent: Span, anchors: list[Token], distance: Callable[[Token, list[Token]], int | None]
+) -> Span | None:
     """The DATE entity of the sentence attached to the action (``distance`` is the
     attachment measure from places.attachment_distance)."""
     best: tuple[int, Span] | None = None

@@ -108,7 +108,6 @@ class EntityTable:
         """The person a third-person pronoun most likely refers to: the last person that was a
         subject before it (same or previous two sentences), else the last person mentioned."""
         sent_starts = sorted({s.start for s in self.doc.sents})
-        window_start = 0
         current = max((s for s in sent_starts if s <= pronoun.i), default=0)
         earlier = [s for s in sent_starts if s < current]
         window_start = earlier[-2] if len(earlier) >= 2 else 0

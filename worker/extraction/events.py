@@ -17,7 +17,7 @@ from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
 from worker.extraction.entities import TIME_LABELS, EntityTable
 from worker.extraction.gazetteer import Place, country_place, lookup_place
-from worker.extraction.lexicon import VIOLENT_ROOTS, code_info
+from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info
 from worker.extraction.places import attachment_distance, sentence_place
 from worker.extraction.tables import read_tsv, word_class
 
@@ -32,6 +32,7 @@ ARGUMENT_PENALTY = {
 }
 VISIT_CODE = "042"  # mediating between or meeting with a country does not happen in it
 VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1}
+Resolved = tuple[Actor, str]  # an actor and how its argument was found
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _subtree(token: Token) -> list[int]:
     return [t.i for t in token.subtree]
 
 
-def _actor_of(argument: Argument, table: EntityTable, as_agent: bool) -> tuple[Actor, str] | None:
+def _actor_of(argument: Argument, table: EntityTable, as_agent: bool) -> Resolved | None:
     actor = resolve_actor(
         argument.token,
         table,
@@ -119,7 +120,10 @@ def _actor_of(argument: Argument, table: EntityTable, as_agent: bool) -> tuple[A
     return actor, argument.how
 
 
-def _pairs(predicate: Predicate, agents, patients):
+def _pairs(
+    predicate: Predicate, agents: list[Resolved], patients: list[Resolved]
+) -> list[tuple[Resolved, Resolved | None]]:
+    """(source, target) pairs: joint events both ways, else each agent with each patient (or none)."""
     if predicate.nominal or (predicate.symmetric and len(agents) >= 2 and not patients):
         return [(a, b) for a in agents for b in agents if a is not b]
     return [(a, b) for a in agents for b in (patients or [None])]
@@ -161,7 +165,7 @@ def _without_country(actor: Actor) -> bool:
     return not (profile.country or profile.org or profile.region)
 
 
-def _place_as_actor(argument: Argument, table: EntityTable, role: str | None) -> tuple[Actor, str] | None:
+def _place_as_actor(argument: Argument, table: EntityTable, role: str | None) -> Resolved | None:
     """A place as the target: "visited Kharkiv" (the destination's country is the visited
     party), "shelled the town of Kupiansk" (its civilians are the target)."""
     token = argument.token
@@ -205,7 +209,7 @@ def _record(
     how1: str,
     actor2: Actor | None,
     how2: str | None,
-    info,
+    info: CameoCode,
 ) -> dict[str, Any]:
     doc = sent.doc
     anchors = [t for t in (predicate.anchor, predicate.verb) if t is not None]
@@ -215,7 +219,7 @@ def _record(
         excluded -= _actor_tokens(doc, actor2)
     elif actor2 is not None:
         # "praised the AU's mediation in Sudan": a place inside the topic is not the venue
-        excluded |= set(_patient_subtree(predicate, how2, actor2, doc))
+        excluded |= set(_patient_subtree(actor2, doc))
     found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04")
     place = found[0] if found else _visited_place(info.code, actor2) or facts.dateline
     confidence = 0.92
@@ -312,7 +316,8 @@ def _fill_country(actor: Actor, place: Place | None, other: Actor | None) -> tup
     return replace(actor, profile=replace(profile, country=country)), True
 
 
-def _patient_subtree(predicate: Predicate, how: str | None, actor2: Actor, doc: Doc) -> list[int]:
+def _patient_subtree(actor2: Actor, doc: Doc) -> list[int]:
+    """Token indices of the phrase headed by the target actor."""
     span = doc.char_span(actor2.start_char, actor2.end_char, alignment_mode="expand")
     if span is None:
         return []
