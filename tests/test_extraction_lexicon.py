@@ -69,6 +69,19 @@ def test_actor_tables_use_real_country_codes():
         assert org.country is None or org.country in iso3
 
 
+def test_verb_rows_use_only_the_documented_patterns_targets_and_flags():
+    # an unknown pattern kind would match every use of the verb; an unknown target finds nothing
+    for entries in verb_lexicon().values():
+        for entry in entries:
+            kind, _, value = entry.pattern.partition(":")
+            assert (kind, value) == ("*", "") or (kind in {"obj", "xcomp", "prep", "in"} and value), entry
+            for target in entry.targets:
+                assert target in {"dobj", "clause", "of"} or re.fullmatch(r"prep:[a-z]+", target), entry
+            assert entry.flags <= {"light", "sym", "speech", "a2", "gov"}, entry
+    for noun in noun_lexicon().values():
+        assert noun.flags <= {"between", "sym"}, noun
+
+
 def test_a_lemmas_entries_keep_file_order_with_any_use_last():
     assert [e.pattern for e in verb_lexicon()["fire"]] == [
         "obj:gas",
