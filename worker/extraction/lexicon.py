@@ -48,7 +48,7 @@ class VerbEntry:
     lemma: str
     pattern: str  # "*", "prep:X", "obj:N", "xcomp:V" or "in:N"
     cameo: str | None  # None for pure light verbs
-    targets: tuple[str, ...]  # "dobj" or "prep:X"
+    targets: tuple[str, ...]  # "dobj", "prep:X", "clause" or "of", tried in order
     flags: frozenset[str]
 
     @property

@@ -1,4 +1,4 @@
-"""Reading the plain TSV knowledge files shipped in ``worker/data``."""
+"""Reading the knowledge files shipped in ``worker/data``: TSV tables, word lists, word classes."""
 
 from __future__ import annotations
 
