@@ -11,8 +11,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
@@ -22,6 +23,20 @@ from worker.core.publication import decode_envelope
 from worker.state.heartbeat import freshest_heartbeat_age
 
 _STARTED: list[WorkerProcess] = []
+T = TypeVar("T")
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str = "the condition",
+               interval: float = 0.05) -> T:
+    """Poll ``predicate`` until it returns something truthy (returned) or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not met within {timeout}s")
+        time.sleep(interval)
 
 
 @atexit.register
