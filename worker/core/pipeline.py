@@ -80,7 +80,7 @@ class Pipeline:
             raise InvalidArticle("empty_text", [FieldError(
                 "html" if article.is_html else "text", "no text left after cleaning")], article.id)
         language = article.language or cleaning.guess_language(text)
-        if (language or "").split("-")[0] not in self.settings.languages:
+        if (language or "").split("-")[0].lower() not in self.settings.languages:  # BCP 47: any case
             raise InvalidArticle("unsupported_language", [FieldError(
                 "language", f"{language or 'not English'}: this service accepts "
                             f"{', '.join(self.settings.languages)}")], article.id)
