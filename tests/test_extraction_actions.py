@@ -306,7 +306,9 @@ def test_reported_future_contribution_is_future_aid_not_an_intent():
     # Gold convention: "would expand lending", "will send" code the act (07) with future: true;
     # only explicit pledges and promises are 03 intents.
     record = only(events("Mensah said Ghana would contribute engineers to the dam project."))
-    assert (record["actor1"]["code"], record["actor2"]) == ("GHAGOV", None)
+    # no named recipient: the implied target is the source's own country (a bare country code)
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["actor2"]["text"]) == (
+        "GHAGOV", "GHA", "")
     assert (record["action"]["cameo"], record["action"]["plover"]) == ("070", "AID")
     assert record["action"]["future"] is True
     assert record["action"]["hypothetical"] is False
@@ -330,4 +332,5 @@ def test_a_verbs_rows_are_tried_in_file_order():
         "190",
     )
     record = only(events("North Korea fired two ballistic missiles into the sea on Thursday."))
-    assert (record["actor1"]["code"], record["actor2"], record["action"]["cameo"]) == ("PRKGOV", None, "150")
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["action"]["cameo"]) == (
+        "PRKGOV", "PRK", "150")

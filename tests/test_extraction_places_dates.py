@@ -8,6 +8,7 @@ import pytest
 from extraction_fixtures import PUBLISHED, events, only
 
 from worker.extraction.dates import resolve_phrase
+from worker.extraction.gazetteer import country_code, lookup_place
 
 THURSDAY = PUBLISHED.date()  # 2024-03-14
 
@@ -144,3 +145,15 @@ def test_visit_to_a_city_targets_its_government_even_when_the_model_misses_the_n
     assert record["actor2"]["code"] == visited
     location = record["location"]
     assert (location["name"], location["geonameid"], location["country"]) == (city, geonameid, visited[:3])
+
+
+def test_a_shared_city_name_resolves_in_a_preferred_country():
+    assert lookup_place("Athens").geonameid == 264371  # Greece: the most populous Athens
+    athens_georgia = lookup_place("Athens", ("FRA", "USA"))
+    assert (athens_georgia.country, athens_georgia.geonameid) == ("USA", 4180386)
+
+
+def test_a_demonym_in_the_plural_names_the_people_of_that_country():
+    assert country_code("Malawians") == ("MWI", "demonym")
+    assert country_code("Israelis") == ("ISR", "demonym")
+    assert country_code("Chineses") is None  # "Chinese" is its own plural

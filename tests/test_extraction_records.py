@@ -23,7 +23,7 @@ ARTICLE_EVENT_KEYS = {
     "ev_797f16ad1358d901": "MDAGOV|ROUGOV|04|2024-03-14|BEL",
     "ev_dd1581fab8345eec": "MDAGOV|UKRGOV|04|2024-03-14|BEL",
     "ev_44cd1d6ddd84ab02": "MDAGOV|IGOEUR|05|2024-03-14|BEL",  # "She thanked the bloc"
-    "ev_fd94b7800c0bcabc": "RUSGOV||13|2024-03-14|BEL",  # "Moscow has warned"
+    "ev_79822d738aa5a21d": "RUSGOV|RUS|13|2024-03-14|BEL",  # "Moscow has warned": implied domestic target
     "ev_c605054a706369e6": "MDAGOV|EURGOV|02|2024-03-14|BEL",
     "ev_a15980b3d4ad5822": "IGOEUR|MDAGOV|05|2024-03-14|BEL",
 }
@@ -51,9 +51,11 @@ def test_evidence_offsets_point_at_the_actors_and_action_in_the_text():
         assert sentences[start:end] == record["actor1"]["text"]
         start, end = evidence["action_span"]
         assert sentences[start:end] == record["action"]["text"]
-        if record["actor2"] is not None:
+        if record["actor2"]["text"]:
             start, end = evidence["actor2_span"]
             assert sentences[start:end] == record["actor2"]["text"]
+        else:  # an implied target (a bare country) has no words in the text
+            assert evidence["actor2_span"] is None and record["actor2"]["code"] == "RUS"
         assert evidence["sentence"] in sentences
         assert record["action"]["text"] in evidence["sentence"]
 
@@ -152,3 +154,22 @@ def test_visit_article_yields_the_expected_records():
             if actor and actor["name"] in {"Brussels", "Chisinau"}:
                 assert actor["entity_type"] != "PERSON"
     assert len(records) == 8
+
+
+def test_a_nations_people_are_an_actor_of_that_nation():
+    record = only(events("Zambian police expelled forty Malawians from Lusaka on Monday."))
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["actor2"]["text"]) == (
+        "ZMBCOP", "MWI", "Malawians")
+
+
+def test_an_unnamed_target_is_domestic():
+    record = only(events("The Chilean government imposed a curfew in Valparaiso after riots."))
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["actor2"]["text"]) == (
+        "CHLGOV", "CHL", "")
+    assert record["evidence"]["actor2_span"] is None
+    assert (record["location"]["name"], record["location"]["country"]) == ("Valparaíso", "CHL")
+
+
+def test_a_shared_place_name_goes_to_the_country_the_article_is_about():
+    record = only(events("American police arrested three men in Valparaiso on Tuesday."))
+    assert (record["location"]["name"], record["location"]["country"]) == ("Valparaiso", "USA")

@@ -12,6 +12,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
+from worker.extraction.context import country_focus
 from worker.extraction.entities import build_entities
 from worker.extraction.events import ArticleFacts, build_events
 from worker.extraction.parse_repair import repair_parse
@@ -43,10 +44,12 @@ def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
     Known misparses of the doc are repaired in place first (see :mod:`parse_repair`)."""
     repair_parse(doc)
     table = build_entities(doc)
+    dateline = document_dateline(doc)
     facts = ArticleFacts(
         article_id=context.article_id,
         published=context.published_at,
-        dateline=document_dateline(doc),
+        dateline=dateline,
+        focus=country_focus(table, dateline),
     )
     events = build_events(doc, table, facts)
     return Extraction(

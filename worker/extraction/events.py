@@ -16,7 +16,7 @@ from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
 from worker.extraction.entities import TIME_LABELS, EntityTable
-from worker.extraction.gazetteer import Place, country_place, lookup_place
+from worker.extraction.gazetteer import Place, country_code, country_place, lookup_place
 from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info
 from worker.extraction.places import attachment_distance, sentence_place
 from worker.extraction.tables import read_tsv, word_class
@@ -42,6 +42,7 @@ class ArticleFacts:
     article_id: str
     published: datetime | None
     dateline: Place | None
+    focus: tuple[str, ...] = ()  # ISO3 codes the article is about, most salient first
 
 
 @functools.cache
@@ -220,7 +221,8 @@ def _record(
     elif actor2 is not None:
         # "praised the AU's mediation in Sudan": a place inside the topic is not the venue
         excluded |= set(_patient_subtree(actor2, doc))
-    found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04")
+    found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04",
+                           prefer=facts.focus)
     place = found[0] if found else _visited_place(info.code, actor2) or facts.dateline
     confidence = 0.92
     confidence -= 0.05 if predicate.anchor is not predicate.verb and not predicate.nominal else 0
@@ -232,10 +234,12 @@ def _record(
         confidence -= ARGUMENT_PENALTY.get(how2 or "", 0.1) + VIA_PENALTY.get(actor2.via, 0.1)
     actor1 = _country_as_government(actor1)
     actor2 = _country_as_government(actor2) if actor2 else None
-    actor1, inherited1 = _fill_country(actor1, place, actor2)
+    actor1, inherited1 = _fill_country(actor1, place, actor2, facts.focus)
     # across a front line the attacker's country says nothing about the target's
     other = None if info.root in VIOLENT_ROOTS else actor1
-    actor2, inherited2 = _fill_country(actor2, place, other) if actor2 else (None, False)
+    actor2, inherited2 = _fill_country(actor2, place, other, facts.focus) if actor2 else (None, False)
+    if actor2 is None:
+        actor2 = _implied_target(predicate, table, found[0] if found else None, actor1, excluded)
     confidence -= 0.15 if inherited1 else 0
     confidence -= 0.1 if inherited2 else 0
     resolved, date_text = _event_date(sent, anchors, facts)
@@ -271,11 +275,44 @@ def _record(
             "sentence": sent.text.strip(),
             "actor1_span": [actor1.start_char, actor1.end_char],
             "action_span": [action_span.start_char, action_span.end_char],
-            "actor2_span": [actor2.start_char, actor2.end_char] if actor2 else None,
+            "actor2_span": [actor2.start_char, actor2.end_char] if actor2 and actor2.text else None,
         },
         "confidence": round(max(0.05, min(0.99, confidence)), 2),
         "mentions": {"articles": 1, "outlets": 1},
     }
+
+
+def _implied_target(
+    predicate: Predicate, table: EntityTable, place: Place | None, actor1: Actor, excluded: set[int]
+) -> Actor | None:
+    """The target a sentence implies without naming it as an actor, as a bare country: the
+    nation named in the action's object ("deported 168 Liberians"), else the country of the place
+    the sentence puts the event in, else the source's own (a curfew, an arrest, a strike: an
+    unnamed target is a domestic one, as human coders of event data code it)."""
+    country = (
+        _nation_in_object(predicate, table, excluded)
+        or (place.country if place else None)
+        or actor1.profile.country
+    )
+    if country is None:
+        return None
+    return Actor(text="", name="", entity_type=None, profile=Profile(country=country),
+                 start_char=0, end_char=0, entity_id=None, via="implied")
+
+
+def _nation_in_object(predicate: Predicate, table: EntityTable, excluded: set[int]) -> str | None:
+    """The country of the first nationality or country word in the phrases the action governs."""
+    for argument in predicate.patients:
+        for token in argument.token.subtree:
+            if token.i in excluded:
+                continue
+            mention = table.mention_at(token)
+            if mention is not None and mention.entity is not None and mention.entity.profile.country:
+                return mention.entity.profile.country
+            found = country_code(token.text)
+            if found is not None and found[1] in ("name", "demonym"):
+                return found[0]
+    return None
 
 
 def _visited_place(code: str, actor2: Actor | None) -> Place | None:
@@ -302,15 +339,20 @@ def _country_as_government(actor: Actor) -> Actor:
     return actor
 
 
-def _fill_country(actor: Actor, place: Place | None, other: Actor | None) -> tuple[Actor, bool]:
+def _fill_country(
+    actor: Actor, place: Place | None, other: Actor | None, focus: tuple[str, ...]
+) -> tuple[Actor, bool]:
     """A bare role ("police", "the former vice president") takes the country of the place
-    the event happened in, else the other actor's country (a domestic event)."""
+    the event happened in, else the other actor's country (a domestic event), else the
+    article's focus (``worker.extraction.context``)."""
     profile = actor.profile
     if profile.country or profile.org or profile.region:
         return actor, False
     country = place.country if place is not None else None
     if country is None and other is not None:
         country = other.profile.country
+    if country is None and focus:
+        country = focus[0]
     if country is None:
         return actor, False
     return replace(actor, profile=replace(profile, country=country)), True

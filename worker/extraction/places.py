@@ -77,6 +77,7 @@ def sentence_place(
     anchors: list[Token],
     excluded: set[int],
     allow_destination: bool,
+    prefer: tuple[str, ...] = (),
 ) -> tuple[Place, Mention] | None:
     """The place the sentence attaches the action to, closest attachment first. Places that
     are actors of the event (``excluded`` token indices) are not locations."""
@@ -97,7 +98,7 @@ def sentence_place(
         distance = attachment_distance(prep, anchors)
         if distance is None:
             continue
-        place = lookup_place(sent.doc[mention.start : mention.end].text)
+        place = lookup_place(sent.doc[mention.start : mention.end].text, prefer)
         if place is None:
             continue
         if best is None or distance < best[0]:
