@@ -144,6 +144,7 @@ def test_singular(word: str, lemma: str) -> None:
 def test_verb_lines_and_codes() -> None:
     assert cp.parse_verb_line("+CORDON_OFF {+CORDONED_OFF} [160]") == ("cordon", "off", "", "160")
     assert cp.parse_verb_line("RE_+ARREST") == ("arrest", "", "re", None)
+    assert cp.parse_verb_line("RECONVENE[---]") == ("reconvene", "", "", "---")
     assert cp.parse_verb_line("SCRAP {SCRAPPING SCRAPS SCRAPPED };shan   8/30/93") == ("scrap", "", "", None)
     assert cp.parse_verb_line("BEEF_UP") is None  # a multi-word verb must mark its verb with '+'
     assert cp.parse_code("042:043") == ("042", "043")

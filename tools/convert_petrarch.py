@@ -348,7 +348,7 @@ def parse_pattern(body: str, synsets: set[str], notes: Counter[str]) -> tuple[tu
     return conditions, codes[0], codes[1]
 
 
-_VERB_LINE = re.compile(r"^(\S+)\s*(\{[^}]*\})?\s*(\[[^\]]*\])?\s*$")
+_VERB_LINE = re.compile(r"^([^\s\[{]+)\s*(\{[^}]*\})?\s*(\[[^\]]*\])?\s*$")
 
 
 def parse_verb_line(text: str) -> tuple[str, str, str, str | None] | None:
