@@ -84,6 +84,26 @@ def test_redelivered_submission_gives_the_same_publication(pipeline):
     assert again[0]["type"] == "article.processed"  # not a duplicate of itself
 
 
+def test_a_resubmitted_article_id_is_an_id_duplicate_without_mentions(pipeline):
+    payload = {"id": "r1", "text": REPORT_A, "source": "Nairobi Star", "published_at": PUBLISHED}
+    first = envelopes_of(pipeline.process(payload, "s-first"))
+    created = {e["subject"] for e in first if e["type"] == "event.created"}
+    assert created
+    # A new submission of the same id, even with an edited text: the same article, not a new report.
+    edited = {**payload, "text": REPORT_A + " Updated at 14:00."}
+    again = envelopes_of(pipeline.process(edited, "s-second"))
+    assert [e["type"] for e in again] == ["article.duplicate"]
+    assert again[0]["data"] == {"article_id": "r1", "duplicate_of": "r1", "kind": "exact",
+                                "similarity": 1.0, "matched_on": "id", "source": "Nairobi Star",
+                                "url": None}
+    # whereas the same text under another id is a new report of the same events
+    copy = envelopes_of(pipeline.process({**payload, "id": "r2", "source": "Reprint Daily"}, "s-copy"))
+    assert copy[0]["data"]["matched_on"] == "text"
+    mentions = {e["subject"]: e["data"]["mentions"] for e in copy if e["type"] == "event.mentioned"}
+    assert set(mentions) == created
+    assert all(m == {"articles": 2, "outlets": 2} for m in mentions.values())  # r1 counted once
+
+
 @pytest.mark.integration
 def test_fifty_copies_at_once_through_four_worker_processes(redis_server, redis_client):
     settings = Settings(redis_url=redis_server.url)
