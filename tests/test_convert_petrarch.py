@@ -64,7 +64,8 @@ def test_verb_dictionary_rows() -> None:
     assert parsed.verbs == [
         cp.VerbRow("call", "off", "", "LAUNCH", "160", "", 15),
         cp.VerbRow("hurl", "", "", "LAUNCH", "193", "", 14),
-        cp.VerbRow("launch", "", "", "LAUNCH", "190", "", 13),  # the first block wins: SPEAK's is dropped
+        cp.VerbRow("launch", "", "", "LAUNCH", "190", "", 13),
+        cp.VerbRow("launch", "", "", "SPEAK", "none", "", 33),  # in two blocks: kept in both
         cp.VerbRow("speak", "", "", "SPEAK", "none", "", 31),  # a header without a code: the null code
         cp.VerbRow("tap", "", "wire", "LAUNCH", "190", "", 16),
     ]
@@ -89,8 +90,8 @@ def test_verb_dictionary_rows() -> None:
     assert skipped["verb transformation (~ line): verb-verb rules, not patterns"] == 1
     assert skipped["verb line: words joined by and/or (KILLED_AND), not a particle"] == 1
     assert skipped["(kept) verb listed in an inflected form, read as its base form"] == 1  # LAUNCHING
-    assert skipped["verb: repeated in its block (the first kept, as PETRARCH2 does)"] == 1
-    assert skipped["verb: repeated in another block (the first kept, as PETRARCH2 does)"] == 1
+    assert skipped["verb: repeated in its block (the first kept)"] == 1
+    assert skipped["(kept) verb listed in another block too: it takes both blocks' patterns"] == 1
 
 
 @pytest.mark.parametrize(

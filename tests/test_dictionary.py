@@ -31,6 +31,8 @@ arrest\t\tre\tARREST\t173\t\t30
 release\t\t\tRELEASE\t084\t\t40
 stage\t\t\tSTAGE\tnone\t\t50
 rush\t\t\tRUSH\tnone\t\t60
+sack\t\t\tSACK\t160\t\t70
+fire\t\t\tSACK\t160\t\t71
 """,
     "verb_patterns.tsv": """\
 block\tsubject\tsubject_preps\tparticle\tobjects\tpreps\tsource_at\ttarget_at\tcode\treverse_code\tline
@@ -49,6 +51,7 @@ RELEASE\t\t\t\t\tfrom:&DETENTION\t\t\t0841\t\t44
 STAGE\t&MILITARY\t\t\texercise\t\t\t\t062\t062\t51
 RUSH\t\t\t\t\tto\t\tprep:to\t042\t043\t61
 RUSH\t\t\t\t\t\t\tobject\t070\t\t62
+SACK\t\t\t\tofficial\t\t\t\t160\t\t72
 """,
     "synsets.tsv": """\
 synset\tlemma\tforms
@@ -105,13 +108,14 @@ def code(found: VerbPattern | None) -> str | None:
 def test_patterns_come_from_the_verbs_block_most_specific_first(tiny: Dictionaries) -> None:
     fire = tiny.verb_patterns("fire")
     assert [(p.line, p.specificity) for p in fire] == [
-        (16, 3), (19, 2), (17, 2), (14, 2), (13, 2), (12, 1), (10, 0),
+        (16, 3), (72, 2), (19, 2), (17, 2), (14, 2), (13, 2), (12, 1), (10, 0),
     ]
-    assert fire[-1].default and fire[-1].code == "190"
+    assert fire[-1].default and fire[-1].code == "190"  # one default: the first listing's (FIRE, not SACK)
     assert [p.line for p in tiny.verb_patterns("shoot")] == [16, 19, 17, 14, 13, 12, 11]  # same block
     assert tiny.verb_patterns("FIRE") == fire
     assert tiny.verb_patterns("unknown") == ()
-    assert tiny.verb_lemmas() == frozenset({"fire", "shoot", "call", "arrest", "release", "stage", "rush"})
+    assert tiny.verb_lemmas() == frozenset(
+        {"fire", "shoot", "call", "arrest", "release", "stage", "rush", "sack"})
 
 
 def test_object_conditions(tiny: Dictionaries) -> None:
@@ -121,6 +125,7 @@ def test_object_conditions(tiny: Dictionaries) -> None:
     assert hit(tiny.match_verb("fire", ["minister"])).code is None  # not an event
     assert not hit(tiny.match_verb("fire", ["minister"])).default
     assert code(tiny.match_verb("fire", ["warehouse"])) == "190"  # the verb's default
+    assert code(tiny.match_verb("fire", ["official"])) == "160"  # a pattern of fire's other block
     assert code(tiny.match_verb("fire", ["missile"], {"at": ["convoy"]})) == "195"  # more specific wins
     assert hit(tiny.match_verb("fire", ["missile"], {"at": ["convoy"]})).conditions.target_at == "prep:at"
     assert tiny.match_verb("launch", ["missile"]) is None
@@ -261,6 +266,10 @@ def test_packaged_tables() -> None:
     assert code(match_verb("fire", ["rocket"])) == "194"  # - * ROCKET [194]
     assert code(match_verb("fire", ["minister"])) == "190"  # no dismissal sense: the block's code
     assert code(match_verb("ask", [], {"for": ["financial aid"]})) == "0231"
+    # ABANDON is listed in EVACUATE before its own block: it keeps EVACUATE's default and gains its own
+    # block's patterns (PETRARCH2 would use EVACUATE's alone)
+    assert code(match_verb("abandon", ["ceasefire"])) == "196"  # - * &CEASEFIRE [196]
+    assert hit(match_verb("abandon", ["city"])).block == "EVACUATE"
     packaged = load_dictionaries()
     assert packaged.agent("police") == Agent("police", "COP", "suffix")
     assert packaged.actor_code("Hamid Karzai", dt.date(2005, 1, 1)) == "AFGGOV"

@@ -484,18 +484,25 @@ def parse_verb_dictionary(text: str) -> VerbDictionary:
             continue
         raw_verbs.append(VerbRow(lemma, particle, prefix, block, codes[0], codes[1], number))
     base_forms = {verb.lemma for verb in raw_verbs}
-    seen_verbs: dict[tuple[str, str, str], VerbRow] = {}
+    seen_verbs: dict[tuple[str, str, str, str], VerbRow] = {}
+    listed: set[tuple[str, str, str]] = set()
     for verb in raw_verbs:
         lemma = base_form(verb.lemma, base_forms)
         if lemma != verb.lemma:
             skipped["(kept) verb listed in an inflected form, read as its base form"] += 1
         verb_key = (lemma, verb.particle, verb.prefix)
-        if verb_key in seen_verbs:
-            where = "its block" if seen_verbs[verb_key].block == verb.block else "another block"
-            skipped[f"verb: repeated in {where} (the first kept, as PETRARCH2 does)"] += 1
+        if (*verb_key, verb.block) in seen_verbs:
+            skipped["verb: repeated in its block (the first kept)"] += 1
             continue
-        seen_verbs[verb_key] = VerbRow(lemma, verb.particle, verb.prefix, verb.block, verb.code,
-                                       verb.reverse_code, verb.line)
+        if verb_key in listed:
+            # PETRARCH2 keeps only the first block of such a verb (ABANDON is in EVACUATE before its own
+            # block); the tables keep every block, whose patterns all apply, and the loader takes the
+            # default code from the first listing, as PETRARCH2 does
+            skipped["(kept) verb listed in another block too: it takes both blocks' patterns"] += 1
+        listed.add(verb_key)
+        seen_verbs[(*verb_key, verb.block)] = VerbRow(
+            lemma, verb.particle, verb.prefix, verb.block, verb.code, verb.reverse_code, verb.line
+        )
     out.verbs = sorted(seen_verbs.values())
     out.patterns = sorted(patterns.values())
     for note, count in notes.items():
@@ -800,7 +807,8 @@ VERB_COLUMNS = [
     ("particle", "word(s) the verb takes after it ('off' in cordon off, 'for' in ask for); empty = none"),
     ("prefix", "word(s) before the verb in a multi-word verb ('wire' in wire-tap, 're' in re-arrest)"),
     ("block", "synonym block: the verb takes that block's rows of verb_patterns.tsv"),
-    ("code", "CAMEO code of the verb on its own (block code unless the verb has one); none = not an event"),
+    ("code", "CAMEO code of the verb on its own (block code unless the verb has one); none = not an event. "
+             "A verb listed in several blocks takes every block's patterns and its first listing's code"),
     ("reverse_code", "code of the event read the other way (see verb_patterns.tsv); empty = none"),
     ("line", f"line in {VERB_FILE}"),
 ]

@@ -479,10 +479,16 @@ class Dictionaries:
         verbs, blocks = self._verbs
         synsets = self.synsets
         patterns = []
-        for _, particle_cell, prefix_cell, block, code, reverse, line in verbs.get(lemma, ()):
+        defaults: set[tuple[Words, Words]] = set()
+        # a verb listed in several blocks takes all their patterns, and the default of its first listing
+        for _, particle_cell, prefix_cell, block, code, reverse, line in sorted(
+            verbs.get(lemma, ()), key=lambda row: int(row[6])
+        ):
             particle, prefix = _words(particle_cell), _words(prefix_cell)
-            patterns.append(VerbPattern(lemma, particle, prefix, block, NO_CONDITIONS, _code(code),
-                                        _code(reverse), int(line), True, synsets))
+            if (particle, prefix) not in defaults:
+                defaults.add((particle, prefix))
+                patterns.append(VerbPattern(lemma, particle, prefix, block, NO_CONDITIONS, _code(code),
+                                            _code(reverse), int(line), True, synsets))
             for rule in blocks.get(block, ()):
                 # the verb's own particle (cordon off) and the pattern's (set out) must agree
                 if particle and rule.particle and rule.particle != particle:
