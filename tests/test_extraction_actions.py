@@ -334,3 +334,22 @@ def test_a_verbs_rows_are_tried_in_file_order():
     record = only(events("North Korea fired two ballistic missiles into the sea on Thursday."))
     assert (record["actor1"]["code"], record["actor2"]["code"], record["action"]["cameo"]) == (
         "PRKGOV", "PRK", "150")
+
+
+def test_an_attack_without_a_named_perpetrator_is_an_event_of_an_unnamed_actor():
+    record = only(events("A car bomb killed nine people at a market in Mogadishu on Saturday."))
+    assert (record["actor1"]["text"], record["actor1"]["code"]) == ("", "SOM")
+    assert (record["action"]["plover"], record["actor2"]["code"], record["location"]["name"]) == (
+        "ASSAULT", "SOMCVL", "Mogadishu")
+    action_start = record["evidence"]["action_span"][0]
+    assert record["evidence"]["actor1_span"] == [action_start, action_start]  # no words name it
+
+
+def test_a_harm_put_in_an_attack_has_an_unnamed_perpetrator():
+    record = only(events("Two soldiers were killed in a roadside bomb blast near Kandahar."))
+    assert (record["actor1"]["code"], record["actor2"]["code"]) == ("AFG", "AFGMIL")
+
+
+def test_deaths_in_a_disaster_are_not_an_attack():
+    assert events("An earthquake killed 300 people in central Turkey on Monday.") == []
+    assert events("Nine people were killed in a landslide in Nepal.") == []

@@ -396,6 +396,23 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     return []
 
 
+def names_violent_means(predicate: Predicate) -> bool:
+    """Whether the sentence blames a violent act it does not attribute: the subject is an
+    attack ("a car bomb killed", "the blast wounded") or the harm is put in one ("were killed in
+    an explosion", "died in a shelling"). Disasters and accidents are not violent means."""
+    verb = predicate.verb
+    if verb is None:
+        return False
+    nouns = [a.token for a in predicate.agents]
+    nouns += [p for name in word_class("harm_prep") for prep in _prep_children(verb, name) for p in _pobjs(prep)]
+    if not _is_passive(verb):
+        nouns += [c for c in verb.children if c.dep_ == "nsubj"]
+    return any(
+        (entry := _noun_entry(noun)) is not None and code_info(entry.cameo).root in VIOLENT_ROOTS
+        for noun in nouns
+    )
+
+
 def _attacker_of(verb: Token, table: EntityTable) -> list[Argument]:
     """ "Were killed in an attack by militants", "died in a Russian air strike": the passive
     victim's attacker, named in the violent event the clause puts the harm in."""

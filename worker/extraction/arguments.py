@@ -22,7 +22,7 @@ class Actor:
 
     text: str
     name: str
-    entity_type: str
+    entity_type: str | None  # None: an actor the text implies without naming it
     profile: Profile
     start_char: int
     end_char: int

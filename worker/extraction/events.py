@@ -11,7 +11,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from worker.extraction.actions import Argument, Predicate, find_predicates
+from worker.extraction.actions import Argument, Predicate, find_predicates, names_violent_means
 from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
@@ -29,9 +29,10 @@ ARGUMENT_PENALTY = {
     "coordinated": 0.05,
     "inherited": 0.1,
     "scanned": 0.15,
+    "unnamed": 0.0,
 }
 VISIT_CODE = "042"  # mediating between or meeting with a country does not happen in it
-VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1}
+VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1, "unnamed": 0.2}
 Resolved = tuple[Actor, str]  # an actor and how its argument was found
 
 
@@ -134,9 +135,11 @@ def _predicate_events(
     predicate: Predicate, sent: Span, index: int, table: EntityTable, facts: ArticleFacts
 ) -> list[dict[str, Any]]:
     agents = [a for a in (_actor_of(x, table, as_agent=True) for x in predicate.agents) if a is not None]
+    info = code_info(predicate.cameo)
+    if not agents and info.root in VIOLENT_ROOTS and names_violent_means(predicate):
+        agents = [(_unnamed_actor(sent.doc[predicate.action_start].idx), "unnamed")]
     if not agents:
         return []
-    info = code_info(predicate.cameo)
     patients = []
     for argument in predicate.patients:
         resolved = _actor_of(argument, table, as_agent=False)
@@ -158,7 +161,15 @@ def _predicate_events(
         if actor2 is not None and actor2.code == actor1.code and actor2.name == actor1.name:
             continue
         records.append(_record(predicate, sent, index, table, facts, actor1, how1, actor2, how2, info))
-    return records
+    return [r for r in records if r["actor1"]["code"]]  # an unnamed attacker needs a country
+
+
+def _unnamed_actor(at: int) -> Actor:
+    """The perpetrator of an attack the text does not attribute ("a car bomb killed nine people"):
+    no words, a country from the place or the article (``_fill_country``); its evidence span is
+    empty, at the action."""
+    return Actor(text="", name="", entity_type=None, profile=Profile(), start_char=at, end_char=at,
+                 entity_id=None, via="unnamed")
 
 
 def _without_country(actor: Actor) -> bool:
