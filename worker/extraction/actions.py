@@ -404,7 +404,8 @@ def names_violent_means(predicate: Predicate) -> bool:
     if verb is None:
         return False
     nouns = [a.token for a in predicate.agents]
-    nouns += [p for name in word_class("harm_prep") for prep in _prep_children(verb, name) for p in _pobjs(prep)]
+    preps = [prep for name in word_class("harm_prep") for prep in _prep_children(verb, name)]
+    nouns += [p for prep in preps for p in _pobjs(prep)]
     if not _is_passive(verb):
         nouns += [c for c in verb.children if c.dep_ == "nsubj"]
     return any(
