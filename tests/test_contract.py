@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
 
 import pytest
-from jsonschema import ValidationError
+from jsonschema import Draft202012Validator, ValidationError
 
+from worker.core import contract
 from worker.core.contract import (
+    EVENT_TYPES,
     InvalidArticle,
-    derive_article_id,
-    load_schema,
     schema_dir,
     validate_article,
     validate_envelope,
@@ -33,11 +37,12 @@ def test_valid_article_is_parsed_with_aware_timestamp():
     assert article.published_at is not None and article.published_at.utcoffset().total_seconds() == 0
 
 
-def test_missing_id_is_derived_from_content_and_stable():
-    first = validate_article({"text": "Same words."})
-    second = validate_article({"text": "Same words."})
-    assert first.id == second.id == derive_article_id({"text": "Same words."})
-    assert validate_article({"text": "Other words."}).id != first.id
+def test_missing_id_is_derived_from_the_url_else_the_text():
+    # "a-" + the first 20 hex digits of sha256 over the URL when there is one, else over the text
+    assert validate_article({"text": "Same words."}).id == "a-02e63b158e9ce00472cf"
+    assert validate_article({"text": "Same words.", "url": "https://example.org/world/1"}).id \
+        == "a-1910058c2d76a9c60303"
+    assert validate_article({"text": "Other words."}).id != "a-02e63b158e9ce00472cf"
 
 
 @pytest.mark.parametrize(
@@ -59,7 +64,10 @@ def test_missing_id_is_derived_from_content_and_stable():
         ({"text": "x", "metadata": {"a": {"b": {"c": 1}}}}, "invalid_field", "metadata.a", "nested"),
         ({"text": "bad \ud800 char"}, "invalid_field", "text", "lone surrogate"),
         ({"text": "PK\x03\x04\x00\x00binary"}, "invalid_field", "text", "control character"),
-        ({"text": "x", "url": "javascript:alert(1)"}, "invalid_field", "url", ""),
+        ({"text": "x", "url": "javascript:alert(1)"}, "invalid_field", "url",
+         "'javascript:alert(1)' does not match '^https?://[^\\\\s]+$'"),
+        ({"text": "x", "language": "English"}, "invalid_field", "language",
+         "'English' does not match '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$'"),
     ],
 )
 def test_bad_input_has_precise_reason(payload, reason, field, fragment):
@@ -88,10 +96,51 @@ def test_rejection_keeps_a_valid_producer_id_but_never_an_invalid_one():
     assert rejection({"id": "bad id\n", "text": ""}).article_id is None
 
 
-def test_code_validates_against_the_published_schema_files():
-    on_disk = json.loads((schema_dir() / "article.v1.json").read_text())
-    assert load_schema("article.v1.json") == on_disk
-    assert on_disk["properties"]["text"]["maxLength"] == 100_000
+SCHEMA_FILES = ["article.v1.json", "envelope.v1.json", *(f"{t}.v1.json" for t in EVENT_TYPES)]
+
+
+@pytest.fixture
+def fresh_schema_cache() -> Iterator[None]:
+    """Schemas are read once per process; a test that moves them starts and ends with a clean cache."""
+    contract.load_schema.cache_clear()
+    contract.validator.cache_clear()
+    yield
+    contract.load_schema.cache_clear()
+    contract.validator.cache_clear()
+
+
+def test_the_default_schema_dir_is_the_one_shipped_in_the_package(monkeypatch):
+    monkeypatch.delenv("EVENTWIRE_SCHEMA_DIR", raising=False)
+    packaged = resources.files("worker") / "schemas"
+    assert schema_dir() == Path(str(packaged))
+    for name in SCHEMA_FILES:
+        schema = json.loads((packaged / name).read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        assert schema["$id"] == f"https://eventwire.dev/schemas/{name}"
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_envelope_names_the_schema_file_its_data_is_validated_against(event_type):
+    envelope = make_envelope(event_type, "s", {}, source="urn:test", dedup_key="k")
+    data_schema = json.loads((schema_dir() / f"{event_type}.v1.json").read_text(encoding="utf-8"))
+    assert envelope["dataschema"] == data_schema["$id"]
+    envelope_schema = json.loads((schema_dir() / "envelope.v1.json").read_text(encoding="utf-8"))
+    assert event_type in envelope_schema["properties"]["type"]["enum"]
+
+
+def test_the_code_validates_against_the_files_in_the_schema_dir(tmp_path, monkeypatch,
+                                                                fresh_schema_cache):
+    shutil.copytree(schema_dir(), tmp_path, dirs_exist_ok=True)
+    article = json.loads((tmp_path / "article.v1.json").read_text())
+    article["properties"]["text"]["maxLength"] = 20
+    (tmp_path / "article.v1.json").write_text(json.dumps(article))
+    assert validate_article({"text": "x" * 21}).text == "x" * 21  # the shipped limit is 100,000
+    contract.load_schema.cache_clear()
+    contract.validator.cache_clear()
+    monkeypatch.setenv("EVENTWIRE_SCHEMA_DIR", str(tmp_path))
+    error = rejection({"text": "x" * 21})
+    assert error.reason == "payload_too_large"
+    assert error.errors[0].as_dict() == {"field": "text", "message": "is 21 characters, the limit is 20"}
 
 
 def test_envelope_validation_checks_the_data_against_its_type_schema():
@@ -100,6 +149,14 @@ def test_envelope_validation_checks_the_data_against_its_type_schema():
                                                       "matched_on": "text"},
                          source="urn:test", dedup_key="k")
     validate_envelope(good)
-    bad = {**good, "data": {**good["data"], "kind": "fuzzy"}}
-    with pytest.raises(ValidationError):
-        validate_envelope(bad)
+    with pytest.raises(ValidationError) as caught:
+        validate_envelope({**good, "data": {**good["data"], "kind": "fuzzy"}})
+    assert caught.value.message == "'fuzzy' is not one of ['exact', 'near']"
+    assert list(caught.value.absolute_path) == ["kind"]
+    with pytest.raises(ValidationError) as caught:
+        validate_envelope({k: v for k, v in good.items() if k != "specversion"})
+    assert caught.value.message == "'specversion' is a required property"
+    with pytest.raises(ValidationError) as caught:
+        validate_envelope({**good, "data": {**good["data"], "similarity": 1.5}})
+    assert caught.value.message == "1.5 is greater than the maximum of 1"
+    assert list(caught.value.absolute_path) == ["similarity"]
