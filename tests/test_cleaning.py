@@ -26,9 +26,16 @@ def test_markup_inside_text_field_is_treated_as_html():
         "Rebels attacked a post."
 
 
-def test_cleaning_is_deterministic():
-    raw = "A  b\n\nC"
-    assert clean_text(raw) == clean_text(raw) == "A b\nC"
+def test_unicode_forms_and_invisible_characters_have_one_cleaned_text():
+    # Dedup hashes and evidence offsets depend on this exact text (NFKC, invisibles dropped).
+    raw = ("O\ufb03cials\u00a0said\u00ad \uff12\uff10\uff12\uff14 talks\u2060 ended.\r"
+           "Cafe\u0301 owners   met.\r\n\r\nRead more")
+    assert clean_text(raw) == "Officials said 2024 talks ended.\nCaf\u00e9 owners met."
+
+
+def test_html_entities_and_blocks_have_one_cleaned_text():
+    html = "<p>Fish &amp; chips&nbsp;sold</p><div>Second&#160;line<br>third</div><nav>Home</nav>"
+    assert clean_text(html, is_html=True) == "Fish & chips sold\nSecond line\nthird"
 
 
 def test_language_guess_tells_english_from_other_languages():

@@ -45,8 +45,15 @@ def test_results_stream_is_trimmed_approximately(redis_client, settings):
     assert redis_client.xlen(small.results_stream) < 200
 
 
-def test_envelope_ids_are_stable_for_the_same_key():
-    assert envelope("a")["id"] == envelope("a")["id"] != envelope("b")["id"]
+def test_envelope_ids_are_derived_from_type_and_key_only():
+    # "ew-" + the first 32 hex digits of sha256("<type>\x1f<dedup key>"), computed once by hand
+    assert envelope("a")["id"] == "ew-992dfd4d7c2be3b5a8851df7a6ba593d"
+    assert envelope("b")["id"] == "ew-f79caefc2d123e24020cbcc2ca1396d2"
+    other_data = make_envelope("article.rejected", "another subject", {"anything": 1},
+                               source="urn:elsewhere", dedup_key="a")
+    assert other_data["id"] == "ew-992dfd4d7c2be3b5a8851df7a6ba593d"
+    processed = make_envelope("article.processed", "x", {}, source="urn:test", dedup_key="s-1")
+    assert processed["id"] == "ew-3f05ea5229774ef8dcc880c8307015ec"
 
 
 def test_oversized_payload_is_truncated_in_the_dlq_entry():
