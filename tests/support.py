@@ -46,6 +46,30 @@ def _kill_leftover_workers() -> None:
         worker.signal(signal.SIGKILL)
 
 
+def redis_now_ms(client: redis.Redis) -> int:
+    """The Redis server's clock in milliseconds (the clock its key expiry runs on)."""
+    seconds, micros = client.time()
+    return seconds * 1000 + micros // 1000
+
+
+def expiry_ms(client: redis.Redis, key: str | bytes) -> int:
+    """When ``key`` expires on the server's clock (ms), read in one transaction with that clock.
+
+    Accurate to about 2 ms. Raises ``AssertionError`` for a missing key or one without a TTL.
+    """
+    pipe = client.pipeline(transaction=True)
+    pipe.time()
+    pipe.pttl(key)
+    (seconds, micros), ttl = pipe.execute()
+    assert ttl >= 0, f"{key!r} has no TTL ({ttl})"
+    return seconds * 1000 + micros // 1000 + ttl
+
+
+def wait_for_redis_clock(client: redis.Redis, at_least_ms: int, timeout: float = 10.0) -> None:
+    """Wait until the server's clock reads ``at_least_ms`` (a wait on Redis time, not a sleep)."""
+    wait_until(lambda: redis_now_ms(client) >= at_least_ms, timeout, "the Redis clock", interval=0.01)
+
+
 class WorkerProcess:
     """``eventwire worker`` in a subprocess (its own process group, so the tree can be killed)."""
 

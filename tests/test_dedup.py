@@ -212,3 +212,14 @@ def test_expiry_in_memory_makes_the_article_new_again(settings: Settings) -> Non
     assert check(index, settings, "copy", syndication.add_footer(WIRE)).kind == "near"
     now[0] += 2
     assert check(index, settings, "wire", WIRE, submission="task-2") == DedupVerdict("original")
+
+
+def test_in_memory_a_touch_does_not_refresh_the_original(settings: Settings) -> None:
+    now = [1000.0]
+    short = settings.replace(dedup_window_seconds=60)
+    index = MemoryDedupIndex(short, clock=lambda: now[0])
+    check(index, short, "wire", WIRE)
+    now[0] += 50
+    assert check(index, short, "copy", syndication.add_footer(WIRE)).duplicate_of == "wire"
+    now[0] += 11  # 61 s after the original, 11 s after the touch
+    assert check(index, short, "late", syndication.change_headline(WIRE)) == DedupVerdict("original")

@@ -8,14 +8,15 @@ from __future__ import annotations
 import multiprocessing
 import re
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
 import redis
+from support import expiry_ms, redis_now_ms, wait_for_redis_clock, wait_until
 
 from worker.config import Settings
 from worker.core.registry import EventRegistry, MemoryEventRegistry, Registration, normalize_outlet
+from worker.state.keys import Keys
 from worker.state.registry import RedisEventRegistry
 
 HOSTILE = "a:b{c}*\n../x"
@@ -179,16 +180,35 @@ def test_redis_keys_are_hashed_and_expire(redis_client: redis.Redis, settings: S
         assert 0 < redis_client.pttl(key) <= settings.dedup_window_seconds * 1000
 
 
-def test_redis_expiry_with_a_short_window_refreshes_on_touch(
+def test_redis_a_mention_refreshes_the_event_but_not_the_article_events(
         redis_client: redis.Redis, settings: Settings) -> None:
-    registry = RedisEventRegistry(redis_client, settings.replace(dedup_window_seconds=1))
+    registry = RedisEventRegistry(redis_client, settings)
+    keys = Keys(settings)
+    event_key, article_key = keys.event("ev_1"), keys.article_events("art-a")
+    window_ms = settings.dedup_window_seconds * 1000
+    before = redis_now_ms(redis_client)
     registry.register("ev_1", "art-a", "A")
     registry.record_article_events("art-a", ["ev_1"])
-    time.sleep(0.7)
-    assert registry.register("ev_1", "art-b", "B") == Registration("ev_1", False, 2, 2)
-    time.sleep(0.7)  # 1.4 s after creation, 0.7 s after the last mention
+    created = expiry_ms(redis_client, event_key)
+    article = expiry_ms(redis_client, article_key)
+    assert before + window_ms - 2 <= created <= redis_now_ms(redis_client) + window_ms + 2
+    wait_for_redis_clock(redis_client, redis_now_ms(redis_client) + 50)
+    mentioned_at = redis_now_ms(redis_client)
+    registry.register("ev_1", "art-b", "B")
+    # the event lives one window after its last mention; the article's event list is not refreshed
+    assert expiry_ms(redis_client, event_key) >= mentioned_at + window_ms - 2 >= created + 48
+    assert abs(expiry_ms(redis_client, article_key) - article) <= 2
+
+
+def test_redis_an_event_and_its_article_list_expire_after_the_window(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    short = settings.replace(dedup_window_seconds=1)
+    registry = RedisEventRegistry(redis_client, short)
+    registry.register("ev_1", "art-a", "A")
+    registry.register("ev_1", "art-b", "B")
+    registry.record_article_events("art-a", ["ev_1"])
+    keys = Keys(short)
+    wait_until(lambda: not redis_client.exists(keys.event("ev_1"), keys.article_events("art-a")), 10,
+               "the registry keys expired")
     assert registry.events_of("art-a") == []
-    assert registry.register("ev_1", "art-a", "A") == Registration("ev_1", True, 2, 2)
-    time.sleep(1.2)
-    assert list(redis_client.scan_iter()) == []
     assert registry.register("ev_1", "art-c", "C") == Registration("ev_1", True, 1, 1)
