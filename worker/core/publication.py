@@ -37,6 +37,7 @@ def dlq_entry(*, reason: str, errors: list[dict[str, str]], payload: Any, articl
     """Fields of one DLQ stream entry: the payload (truncated past 64 KiB) and the precise reason."""
     text = _dump_payload(payload)
     entry = {
+        "kind": "article",
         "article_id": article_id or "",
         "submission_id": submission_id,
         "reason": reason,
@@ -46,6 +47,28 @@ def dlq_entry(*, reason: str, errors: list[dict[str, str]], payload: Any, articl
         "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
     return entry
+
+
+def dead_message_entry(*, reason: str, detail: str, raw: bytes, submission_id: str = "",
+                       task: str = "", queue: str = "") -> dict[str, str | bytes]:
+    """Fields of a DLQ entry for a broker message that could not be decoded or routed.
+
+    ``kind`` is ``message`` (article entries have ``kind`` ``article``); ``payload`` holds the raw
+    bytes as they were read from the queue, cut at 64 KiB; ``raw_bytes`` is their full length.
+    """
+    return {
+        "kind": "message",
+        "article_id": "",
+        "submission_id": submission_id,
+        "reason": reason,
+        "errors": json.dumps([{"field": "$message", "message": detail[:1000]}], ensure_ascii=False),
+        "payload": raw[:DLQ_PAYLOAD_LIMIT],
+        "payload_truncated": "1" if len(raw) > DLQ_PAYLOAD_LIMIT else "0",
+        "raw_bytes": str(len(raw)),
+        "task": task,
+        "queue": queue,
+        "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
 
 
 def _dump_payload(payload: Any) -> str:

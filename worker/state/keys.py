@@ -13,6 +13,8 @@ key                                 type      what, written by
 ``Ppublished:<hex32>``              string    a submission's outcome was published (``lua/publish_once.lua``)
 ``Pdeliveries:<hex32>``             string    deliveries of a submission (``state.deliveries``)
 ``Pheartbeat:<hex32>``              string    a worker's last beat (``state.heartbeat``)
+``Pquarantined:<hex32>``            string    a broker message was dead-lettered (``lua/quarantine.lua``)
+``Prejected_messages``              hash      dead-lettered broker messages by reason (same script)
 ``P{ledger}:index``                 zset      unpublished submissions by send time (``state.ledger``)
 ``P{ledger}:payload``               hash      their payloads (``state.ledger``)
 ``P{ledger}:lock``                  string    one reconciler at a time (``tasks.reconciler``)
@@ -90,6 +92,15 @@ class Keys:
     def heartbeat(self, hostname: str) -> str:
         """A worker's heartbeat."""
         return self.hashed("heartbeat", hostname)
+
+    def quarantined(self, identity: str) -> str:
+        """Marker: the broker message ``identity`` (its delivery tag) is on the DLQ."""
+        return self.hashed("quarantined", identity)
+
+    @property
+    def rejected_messages(self) -> str:
+        """Counter of broker messages dead-lettered at the edge, one field per reason."""
+        return self.key("rejected_messages")
 
     def pattern(self, kind: str) -> str:
         """SCAN pattern of every hashed key of ``kind`` (``heartbeat``, ``deliveries`` …)."""

@@ -14,6 +14,7 @@ from redis.commands.core import Script
 DEDUP_CHECK_AND_INSERT = "dedup_check_and_insert.lua"
 REGISTRY_REGISTER = "registry_register.lua"
 PUBLISH_ONCE = "publish_once.lua"
+QUARANTINE = "quarantine.lua"
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""The worker's Celery app: the configured app, its task and the worker-lifecycle signals.
+"""The worker's Celery app: the configured app, its task, the broker edge and the lifecycle signals.
 
 Built by a function, not at import time, so the settings a caller passes are the ones the worker
 runs with (nothing reads the environment behind the caller's back).
@@ -9,14 +9,20 @@ from __future__ import annotations
 from celery import Celery
 
 from worker.config import Settings
+from worker.state.connections import state_client
+from worker.state.quarantine import MessageQuarantine
+from worker.tasks import edge
 from worker.tasks.app import make_celery
 from worker.tasks.lifecycle import install
 from worker.tasks.process import register_task
 
 
 def create_worker_app(settings: Settings) -> Celery:
-    """A Celery app with ``process_article`` registered and the lifecycle handlers installed."""
+    """A Celery app with ``process_article`` registered, the broker edge (``worker.tasks.edge``)
+    and the lifecycle handlers installed."""
     app = make_celery(settings)
+    app.conf.update(edge.worker_celery_config(settings))
     register_task(app, settings)
+    edge.configure(settings, MessageQuarantine(state_client(settings), settings).record)
     install(app, settings)
     return app
