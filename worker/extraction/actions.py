@@ -25,6 +25,7 @@ from worker.extraction.lexicon import (
     noun_lexicon,
     verb_lexicon,
 )
+from worker.extraction.senses import dictionary_sense, lexicon_lemma
 from worker.extraction.tables import word_class
 
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
@@ -71,7 +72,7 @@ def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
     """All coded predicates of a sentence."""
     predicates: list[Predicate] = []
     for token in sent:
-        if token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in verb_lexicon():
+        if token.pos_ in ("VERB", "AUX") and lexicon_lemma(token) is not None:
             predicate = _verbal_predicate(token, table)
             if predicate is not None:
                 predicates.append(predicate)
@@ -148,9 +149,13 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
 
 
 def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | None:
-    """The lexicon entry for a verb occurrence, with the event noun for light verbs."""
+    """The lexicon entry for a verb occurrence, with the event noun for light verbs: the first
+    matching row of the hand lexicon, else the dictionary's sense of this use (``senses``)."""
+    lemma = lexicon_lemma(verb)
+    if lemma is None:
+        return None
     obj = _direct_object(verb)
-    for entry in verb_lexicon()[verb.lemma_.lower()]:
+    for entry in verb_lexicon().get(lemma, ()):
         if not _pattern_matches(entry, verb, obj):
             continue
         if "light" in entry.flags and obj is not None:
@@ -160,7 +165,8 @@ def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] 
         if entry.cameo is not None:
             return entry, None, None
         return None
-    return None
+    entry = dictionary_sense(verb, lemma, _is_passive(verb))
+    return (entry, None, None) if entry is not None else None
 
 
 # --- building predicates ------------------------------------------------------------------------
@@ -174,7 +180,7 @@ def _governor(verb: Token) -> Token | None:
 
 
 def _coded(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | None:
-    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in verb_lexicon():
+    if verb.pos_ not in ("VERB", "AUX") or lexicon_lemma(verb) is None:
         return None
     return match_verb(verb)
 
@@ -233,7 +239,7 @@ def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
         predicate = Predicate(
             anchor=verb,
             verb=verb,
-            lemma=verb.lemma_.lower(),
+            lemma=entry.lemma,
             cameo=entry.cameo,
             action_start=verb.i,
             action_end=end,

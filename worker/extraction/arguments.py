@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from worker.extraction.actors import Profile, profile_of_name, profile_of_words, role_in
+from worker.extraction.dictionary import agent as dictionary_agent
 from worker.extraction.entities import PERSON_PRONOUNS, RELATIVE_PRONOUNS, EntityTable, Mention
 from worker.extraction.tables import word_class
 
@@ -148,7 +149,7 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
     doc = token.doc
     start = _phrase_start(token)
     end = token.i + 1
-    own_role = role_in(doc[start:end].text)
+    own_role = role_in(doc[start:end].text) or agent_sector(token)
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ in EXTENDING_PREPS:
             end = max(end, child.right_edge.i + 1)
@@ -158,7 +159,7 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         if source is not None:
             return source
     text = doc[start:end].text
-    profile = Profile(role=role_in(text)).merged(profile_of_words(text))
+    profile = Profile(role=role_in(text) or agent_sector(token)).merged(profile_of_words(text))
     named = [
         m.entity
         for m in table.mentions_in(start, end)
@@ -191,6 +192,23 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         entity_id=named[0].id if stands_for_entity else None,
         via=via,
     )
+
+
+def agent_sector(head: Token) -> str | None:
+    """The sector the phrase's head noun names in the field's agents dictionary ("militiamen" UAF,
+    "suicide bombers" REB, "doctors" HLH), trying the head with its compound modifiers first.
+    The project's own roles (``roles.tsv``, read by ``role_in``) take precedence over it."""
+    if head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    compounds = [c for c in head.lefts if c.dep_ == "compound" and c.i == head.i - 1]
+    lemma = head.lemma_.lower()
+    phrases = [f"{compounds[0].lemma_.lower()} {lemma}"] if compounds else []
+    phrases += [lemma, head.lower_]
+    for phrase in phrases:
+        agent = dictionary_agent(phrase)
+        if agent is not None and agent.attach == "suffix":
+            return agent.code
+    return None
 
 
 def _source_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | None:

@@ -15,11 +15,12 @@ from worker.extraction.actions import Argument, Predicate, find_predicates, name
 from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
+from worker.extraction.dictionary import dictionaries
 from worker.extraction.entities import TIME_LABELS, EntityTable
 from worker.extraction.gazetteer import Place, country_code, country_place, lookup_place
 from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info
 from worker.extraction.places import attachment_distance, sentence_place
-from worker.extraction.tables import read_tsv, word_class
+from worker.extraction.tables import read_tsv, read_words, word_class
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
 ARGUMENT_PENALTY = {
@@ -51,13 +52,21 @@ def _sport_words() -> frozenset[str]:
     return frozenset(row["word"] for row in read_tsv("nonpolitical.tsv"))
 
 
+@functools.cache
+def _ignored_discards() -> frozenset[str]:
+    return read_words("discard_exceptions.txt")
+
+
 def is_nonpolitical(sent: Span) -> bool:
-    """Sport results and fixtures: a score, or two sport words."""
+    """Sport results and fixtures, culture, disasters: a score, two sport words, or a phrase of the
+    field's discard list (``dictionaries/discards.tsv``, less ``discard_exceptions.txt``)."""
     for match in _SCORE.finditer(sent.text):
         span = sent.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is not None and not any(t.ent_type_ in TIME_LABELS for t in span):
             return True  # a score, not a date range
-    return sum(1 for t in sent if t.lower_ in _sport_words()) >= 2
+    if sum(1 for t in sent if t.lower_ in _sport_words()) >= 2:
+        return True
+    return any(d.phrase not in _ignored_discards() for d in dictionaries().discards_in(sent.text))
 
 
 def event_id(
@@ -152,6 +161,8 @@ def _predicate_events(
             resolved = _place_as_actor(argument, table, role=resolved[0].profile.role) or resolved
         if resolved is not None:
             patients.append(resolved)
+    if predicate.needs_actor2:
+        patients = [p for p in patients if _is_political(p[0])]
     if predicate.needs_actor2 and not patients:
         return []
     records = []
@@ -170,6 +181,16 @@ def _unnamed_actor(at: int) -> Actor:
     empty, at the action."""
     return Actor(text="", name="", entity_type=None, profile=Profile(), start_char=at, end_char=at,
                  entity_id=None, via="unnamed")
+
+
+@functools.cache
+def _apolitical_sectors() -> frozenset[str]:
+    return frozenset(row["code"] for row in read_tsv("sectors.tsv") if row["political"] == "no")
+
+
+def _is_political(actor: Actor) -> bool:
+    """Not a journalist, a doctor or a company (``sectors.tsv``): a party an a2 verb may target."""
+    return actor.profile.role not in _apolitical_sectors()
 
 
 def _without_country(actor: Actor) -> bool:

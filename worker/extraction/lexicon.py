@@ -122,6 +122,14 @@ def noun_lexicon() -> dict[str, NounEntry]:
     }
 
 
+def nearest_code(code: str) -> str | None:
+    """``code`` if the table has it, else its closest parent ("176" -> "17": the field's
+    dictionaries use a few codes newer than our table); None if not even the root is known."""
+    while code and code not in cameo_table():
+        code = code[:-1]
+    return code if len(code) >= 2 else None
+
+
 def code_info(code: str) -> CameoCode:
     """The table entry of ``code``; a code missing from the table is a data error."""
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from worker.extraction.lexicon import verb_lexicon
+from worker.extraction.senses import lexicon_lemma
 
 NOUN_TAGS = frozenset({"NOUN", "PROPN"})
 PRE_NOUN_DEPS = frozenset({"det", "amod", "compound", "nummod", "poss"})
@@ -30,7 +30,7 @@ def _repair_verbless_sentence(sent: Span) -> None:
     if root.pos_ not in NOUN_TAGS:
         return
     for verb in root.lefts:
-        lemma = _lexicon_lemma(verb)
+        lemma = lexicon_lemma(verb, hand_only=True) if verb.lower_.endswith("ed") else None
         if verb.dep_ != "amod" or verb.tag_ not in PAST_FORM_TAGS or lemma is None:
             continue
         subject = verb.doc[verb.i - 1] if verb.i > sent.start else None
@@ -40,17 +40,6 @@ def _repair_verbless_sentence(sent: Span) -> None:
             continue
         _make_clause(verb, lemma, subject, root)
         return
-
-
-def _lexicon_lemma(word: Token) -> str | None:
-    """The verb-lexicon lemma of a past form ("hosted" -> "host", "staged" -> "stage")."""
-    lexicon = verb_lexicon()
-    form = word.lower_
-    if not form.endswith("ed"):
-        return None
-    stem = form[:-2]
-    candidates = [word.lemma_.lower(), stem, form[:-1], stem[:-1], stem[:-1] + "y" if stem else ""]
-    return next((c for c in candidates if c and c in lexicon), None)
 
 
 def _make_clause(verb: Token, lemma: str, subject: Token, noun: Token) -> None:

@@ -1,0 +1,114 @@
+"""Which verbs the lexicon knows, and the code PETRARCH2's patterns give one use of a verb.
+
+The project's hand lexicon (``verbs.tsv``) is tried first and overrides; a verb it does not list,
+or a use none of its rows matches, is coded by the field's CAMEO verb dictionary
+(``worker.extraction.dictionary``): its patterns on the object, the prepositional phrases, the
+particle and the subject are the senses of the verb ("fire" a rocket / "fire" a worker, "release"
+prisoners / a report). A pattern with PETRARCH's null code says the use is not an event.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from spacy.tokens import Token
+
+from worker.extraction import dictionary
+from worker.extraction.lexicon import VerbEntry, code_info, nearest_code, verb_lexicon
+from worker.extraction.tables import word_class
+
+#: Where a dictionary-coded event's target is looked for when its pattern does not say.
+DEFAULT_TARGETS = ("dobj", "prep:with", "prep:against", "prep:on", "prep:to", "prep:at", "prep:for")
+#: Verbal acts about another act (appeal, intend, demand, reject, threaten): the act they take as a
+#: complement is part of this event, not one of its own (the hand lexicon's "gov" flag).
+GOVERNING_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+#: Roots the dictionary does not code on its own: statements (01) are every "said"; the hand
+#: lexicon codes the reporting verbs it wants (and marks them as speech).
+UNCODED_ROOTS = frozenset({"01"})
+_OBJECT_DEPS = ("dobj", "attr", "oprd", "acomp", "dative")
+
+
+@functools.cache
+def _dictionary_lemmas() -> frozenset[str]:
+    return dictionary.dictionaries().verb_lemmas()
+
+
+@functools.cache
+def _modal_governors() -> frozenset[str]:
+    """Verbs that make the infinitive under them future, hypothetical or negated (word classes)."""
+    return word_class("future_governor") | word_class("hypothetical_governor") | word_class(
+        "negating_governor")
+
+
+def _inflection_stems(form: str, tag: str) -> list[str]:
+    """Base forms a verb form may come from when the lemmatizer got it wrong ("staged" -> "stag")."""
+    if tag in ("VBD", "VBN", "JJ") and form.endswith("ed"):
+        stem = form[:-2]
+        return [form[:-1], stem, stem[:-1], stem[:-1] + "y" if stem.endswith("i") else ""]
+    if tag == "VBG" and form.endswith("ing"):
+        stem = form[:-3]
+        return [stem, stem + "e", stem[:-1]]
+    if tag == "VBZ" and form.endswith("s"):
+        return [form[:-1], form[:-2], form[:-3] + "y" if form.endswith("ies") else ""]
+    return []
+
+
+def lexicon_lemma(verb: Token, *, hand_only: bool = False) -> str | None:
+    """The lemma under which the hand lexicon or (unless ``hand_only``) the dictionary lists this
+    verb, if either does."""
+    candidates = [verb.lemma_.lower(), verb.lower_, *_inflection_stems(verb.lower_, verb.tag_)]
+    # "reimposed", "re-opened": the act again is the act (tried after the whole word)
+    candidates += [c.removeprefix("re").lstrip("-") for c in candidates if c.startswith("re") and len(c) > 5]
+    hand = verb_lexicon()
+    found = next((c for c in candidates if c in hand), None)  # the hand lexicon overrides
+    if found is not None or hand_only:
+        return found
+    listed = _dictionary_lemmas()
+    return next((c for c in candidates if c in listed), None)
+
+
+def _phrase(noun: Token) -> tuple[str, ...]:
+    """A noun phrase as the patterns write it: its compound and adjective modifiers, then the head."""
+    modifiers = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod")]
+    return (*modifiers, noun.lemma_.lower())
+
+
+def dictionary_sense(verb: Token, lemma: str, passive: bool) -> VerbEntry | None:
+    """The dictionary's code for this use of ``verb`` as a lexicon entry, or None (not listed, not an
+    event, or a statement)."""
+    if lemma not in _dictionary_lemmas():
+        return None
+    if lemma in _modal_governors() and any(c.dep_ == "xcomp" for c in verb.children):
+        return None  # "plans to meet", "decided to allow": the complement is the event, flagged
+    objects = [_phrase(c) for c in verb.children if c.dep_ in (*_OBJECT_DEPS, "nsubjpass" if passive else "")]
+    preps: dict[str, list[tuple[str, ...]]] = {}
+    particles = []
+    subject: tuple[str, ...] | None = None
+    for child in verb.children:
+        if child.dep_ == "prep":
+            preps.setdefault(child.lower_, []).extend(_phrase(p) for p in child.children if p.dep_ == "pobj")
+        elif child.dep_ == "prt":
+            particles.append(child.lower_)
+        elif child.dep_ == "nsubj" and not passive:
+            subject = _phrase(child)
+    if passive:
+        by = [p for p in preps.pop("by", [])]
+        subject = by[0] if by else None
+    pattern = dictionary.match_verb(lemma, objects, preps, particles, subject)
+    code = nearest_code(pattern.code) if pattern is not None and pattern.code is not None else None
+    if pattern is None or code is None or code_info(code).root in UNCODED_ROOTS:
+        return None
+    target_at = pattern.conditions.target_at or ""
+    if target_at == "object":
+        targets: tuple[str, ...] = ("dobj",)
+    elif target_at.startswith("prep:"):
+        targets = (target_at,)
+    elif pattern.conditions.objects:  # the object says what is done ("abandoned the ceasefire with X")
+        targets = tuple(t for t in DEFAULT_TARGETS if t != "dobj")
+    else:
+        targets = DEFAULT_TARGETS
+    flags = {"gov"} if code_info(code).root in GOVERNING_ROOTS else set()
+    if pattern.default:
+        flags.add("a2")  # a verb's bare default is too broad to code without a named target
+    return VerbEntry(lemma=lemma, pattern=f"dictionary:{pattern.line}", cameo=code,
+                     targets=targets, flags=frozenset(flags))
