@@ -104,7 +104,7 @@ def test_negated_event_is_flagged():
 def test_future_and_planned_events_are_flagged():
     record = only(events("French President Claire Dubois will visit Senegal next month."))
     assert record["action"]["future"] is True
-    assert record["action"]["cameo"] == "042"
+    assert record["action"]["cameo"] == "036"  # a visit announced: intent to meet
     planned = only(events("Japanese Prime Minister Hiroshi Kato plans to meet Korean officials."))
     assert planned["action"]["future"] is True
     assert planned["action"]["negated"] is False
@@ -302,14 +302,14 @@ def test_hosting_a_leader_is_hosting_a_visit():
     assert _coded(events(text)) == {("CHLGOV", "PERGOV", "043")}
 
 
-def test_reported_future_contribution_is_future_aid_not_an_intent():
-    # Gold convention: "would expand lending", "will send" code the act (07) with future: true;
-    # only explicit pledges and promises are 03 intents.
+def test_reported_future_contribution_is_an_intent_to_give_aid():
+    # CAMEO (and PLOVER's coders): aid announced for the future is an intent to provide aid (033),
+    # flagged future; the aid itself has not happened.
     record = only(events("Mensah said Ghana would contribute engineers to the dam project."))
     # no named recipient: the implied target is the source's own country (a bare country code)
     assert (record["actor1"]["code"], record["actor2"]["code"], record["actor2"]["text"]) == (
         "GHAGOV", "GHA", "")
-    assert (record["action"]["cameo"], record["action"]["plover"]) == ("070", "AID")
+    assert (record["action"]["cameo"], record["action"]["plover"]) == ("033", "AGREE")
     assert record["action"]["future"] is True
     assert record["action"]["hypothetical"] is False
     record = only(events("The Danish minister said Denmark would contribute medical teams to Malawi."))
@@ -353,3 +353,10 @@ def test_a_harm_put_in_an_attack_has_an_unnamed_perpetrator():
 def test_deaths_in_a_disaster_are_not_an_attack():
     assert events("An earthquake killed 300 people in central Turkey on Monday.") == []
     assert events("Nine people were killed in a landslide in Nepal.") == []
+
+
+def test_a_conflictual_act_announced_for_the_future_is_a_threat():
+    record = only(events("Ecuador will expel the Colombian ambassador if the raids continue."))
+    assert (record["action"]["cameo"][:2], record["action"]["plover"]) == ("13", "THREATEN")
+    hypothetical = only(events("Lithuania could impose sanctions on Belarus."))
+    assert hypothetical["action"]["plover"] == "COERCE"  # only possible: the act's own code

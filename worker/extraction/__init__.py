@@ -43,7 +43,7 @@ def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
     """Extract entities and events from a doc parsed by the configured English pipeline.
     Known misparses of the doc are repaired in place first (see :mod:`parse_repair`)."""
     repair_parse(doc)
-    table = build_entities(doc)
+    table = build_entities(doc, context.published_at.date() if context.published_at else None)
     dateline = document_dateline(doc)
     facts = ArticleFacts(
         article_id=context.article_id,

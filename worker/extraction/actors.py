@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, replace
 
+from worker.extraction import dictionary
 from worker.extraction.gazetteer import country_aliases
 from worker.extraction.tables import read_tsv, read_words
 
@@ -163,6 +165,27 @@ def profile_of_name(text: str) -> Profile:
     return seat(name) or Profile()
 
 
-def person_profile(full_name: str) -> Profile:
-    """Profile of a well-known person from the people table, else empty."""
-    return known_people().get(full_name, Profile())
+def person_profile(full_name: str, on_date: dt.date | None = None) -> Profile:
+    """Profile of a well-known person: the people table, else the field's actor dictionaries
+    (leaders and officials with the dates of each role), else empty."""
+    return known_people().get(full_name) or dictionary_profile(full_name, on_date)
+
+
+def dictionary_profile(name: str, on_date: dt.date | None = None) -> Profile:
+    """What PETRARCH2's actor dictionaries say ``name`` was on ``on_date`` (no date: its open-ended,
+    most recent role): a country and sector ("KGZGOV"), or an organisation ("IGOMEAARL",
+    "NGOHRIAMN"); empty when the name is not listed or was no actor then."""
+    code = dictionary.actor_code(name, on_date or dt.date.max)
+    if not code:
+        return Profile()
+    head, rest = code[:3], code[3:]
+    if head in _iso3_codes():
+        return Profile(country=head, role=rest[:3] or None)
+    if head in ("IGO", "NGO", "IMG"):
+        return Profile(role=head, org=code)
+    return Profile(region=head, role=rest[:3] or None)
+
+
+@functools.cache
+def _iso3_codes() -> frozenset[str]:
+    return frozenset(code for code, _kind in country_aliases().values() if len(code) == 3)

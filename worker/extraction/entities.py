@@ -10,6 +10,7 @@ give a person a country and a role.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.actors import (
     Profile,
+    dictionary_profile,
     is_person_title,
     organisation,
     person_profile,
@@ -351,7 +353,7 @@ def _mention_profile(doc: Doc, mention: Mention) -> Profile:
     return profile
 
 
-def build_entities(doc: Doc) -> EntityTable:
+def build_entities(doc: Doc, on_date: dt.date | None = None) -> EntityTable:
     """Resolve the entities of ``doc``: repaired labels, clusters, profiles, stable ids."""
     spans = _repair_labels(doc, _candidate_spans(doc))
     sent_start = {t.i: t.sent.start for t in doc}
@@ -377,7 +379,7 @@ def build_entities(doc: Doc) -> EntityTable:
         if entity.kind == "person":
             entity.profile = entity.profile.merged(_mention_profile(doc, mention))
     for entity in persons:
-        entity.profile = entity.profile.merged(person_profile(entity.name))
+        entity.profile = entity.profile.merged(person_profile(entity.name, on_date))
     return EntityTable(doc, entities)
 
 
@@ -442,4 +444,6 @@ def _new_entity(number: int, mention: Mention, text: str) -> Entity:
         elif label == "ORG":
             kind = "organisation"
             profile = profile_of_words(name)
+            if profile.is_empty:  # the field's dictionaries: IGOs, NGOs, armed groups, parties
+                profile = dictionary_profile(name)
     return Entity(f"e{number}", name, label, profile, kind)

@@ -18,7 +18,7 @@ from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phr
 from worker.extraction.dictionary import dictionaries
 from worker.extraction.entities import TIME_LABELS, EntityTable
 from worker.extraction.gazetteer import Place, country_code, country_place, lookup_place
-from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info
+from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info, future_code
 from worker.extraction.places import attachment_distance, sentence_place
 from worker.extraction.tables import read_tsv, read_words, word_class
 
@@ -144,7 +144,8 @@ def _predicate_events(
     predicate: Predicate, sent: Span, index: int, table: EntityTable, facts: ArticleFacts
 ) -> list[dict[str, Any]]:
     agents = [a for a in (_actor_of(x, table, as_agent=True) for x in predicate.agents) if a is not None]
-    info = code_info(predicate.cameo)
+    announced = predicate.future and not predicate.negated
+    info = code_info(future_code(predicate.cameo) if announced else predicate.cameo)
     if not agents and info.root in VIOLENT_ROOTS and names_violent_means(predicate):
         agents = [(_unnamed_actor(sent.doc[predicate.action_start].idx), "unnamed")]
     if not agents:

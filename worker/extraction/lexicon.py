@@ -122,6 +122,20 @@ def noun_lexicon() -> dict[str, NounEntry]:
     }
 
 
+@functools.cache
+def _future_codes() -> dict[str, str]:
+    return {row["act"]: row["future"] for row in read_tsv("intents.tsv")}
+
+
+def future_code(code: str) -> str:
+    """The code of ``code`` announced for the future: an intent or a threat (``intents.tsv``)."""
+    table = _future_codes()
+    for length in range(len(code), 1, -1):
+        if code[:length] in table:
+            return table[code[:length]]
+    return code
+
+
 def nearest_code(code: str) -> str | None:
     """``code`` if the table has it, else its closest parent ("176" -> "17": the field's
     dictionaries use a few codes newer than our table); None if not even the root is known."""
