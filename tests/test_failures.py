@@ -1,14 +1,15 @@
-"""Failure paths with real worker processes: a pipeline that raises, time limits, the reconciler.
+"""Failure paths with a real worker: a pipeline that raises, the soft and the hard time limit.
 
 The worker is ``tests/crash_worker.py``: the production worker whose pipeline misbehaves on a marker
-text. Every run submits the misbehaving article among good ones and then counts: exactly one
-``article.*`` outcome per article, the good ones processed, one DLQ entry, the ledger empty.
+text. One run (one worker, two children, small time limits) gets three misbehaving articles among
+five good ones; the tests then count what it published: exactly one ``article.*`` outcome per
+article, the good ones processed, one DLQ entry per misbehaving one, the ledger empty.
 """
 
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,22 +22,38 @@ from support import WorkerProcess, article_outcomes, read_envelopes, wait_for_ou
 from worker.client import Producer
 from worker.config import Settings
 from worker.core.contract import validate_envelope
+from worker.state.embedded import EmbeddedRedis
 from worker.state.keys import Keys
 from worker.state.ledger import SubmissionLedger
 
 pytestmark = pytest.mark.integration
 
 CRASH_WORKER = str(Path(__file__).with_name("crash_worker.py"))
+# Small limits (the worker loads the extraction tables before it forks: no article needs a second).
+ENV = {"EVENTWIRE_MAX_DELIVERIES": "3", "EVENTWIRE_TASK_SOFT_TIME_LIMIT": "2",
+       "EVENTWIRE_TASK_TIME_LIMIT": "3", "EVENTWIRE_VISIBILITY_TIMEOUT": "60"}
+MARKERS = {"raise-1": "RAISE-ME", "slow-1": "SLOW-ME", "hang-1": "HANG-ME"}
 
 
 @dataclass
 class Run:
     settings: Settings
-    bad_submission: str
-    good_ids: list[str]
+    submissions: dict[str, str]  # article id -> submission id
     envelopes: list[dict[str, Any]]
-    dlq: list[dict[bytes, bytes]]
+    dlq: dict[str, dict[str, str]]  # article id -> DLQ entry
+    deliveries: dict[str, int]  # article id -> deliveries counted
+    ledger_pending: int
     log: str
+
+    def rejection(self, article_id: str) -> dict[str, Any]:
+        [envelope] = [e for e in self.envelopes if e["subject"] == article_id]
+        assert envelope["type"] == "article.rejected", envelope
+        return envelope["data"]
+
+    def log_events(self, event: str, article_id: str) -> list[dict[str, Any]]:
+        """The worker's JSON log records of ``event`` about ``article_id``."""
+        records = (json.loads(line) for line in self.log.splitlines() if line.startswith("{"))
+        return [r for r in records if r.get("event") == event and r.get("article_id") == article_id]
 
 
 def drained(client: redis.Redis, settings: Settings) -> bool:
@@ -44,102 +61,85 @@ def drained(client: redis.Redis, settings: Settings) -> bool:
     return not client.llen(settings.queue) and not client.hlen("unacked")
 
 
-def run_with(redis_server, client: redis.Redis, env: dict[str, str], marker: str,
-             timeout: float = 90) -> Run:
-    """Submit a misbehaving article among five good ones to a worker of ``crash_worker.py``."""
-    settings = Settings.from_env({"EVENTWIRE_REDIS_URL": redis_server.url, **env})
-    good = newsgen.articles(5, seed=len(marker))
-    bad = {"id": "bad-1", "text": f"The minister spoke in the capital on Monday. {marker}",
-           "source": "Test Wire"}
+@pytest.fixture(scope="module")
+def run(redis_server: EmbeddedRedis) -> Iterator[Run]:
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    settings = Settings.from_env({"EVENTWIRE_REDIS_URL": redis_server.url, **ENV})
+    good = newsgen.articles(5, seed=41)
+    bad = [{"id": aid, "text": f"The minister spoke in the capital on Monday. {marker}",
+            "source": "Test Wire"} for aid, marker in MARKERS.items()]
     producer = Producer(settings)
     try:
-        submissions = [producer.submit(a) for a in [good[0], bad, *good[1:]]]
+        submissions = {s.article_id: s.submission_id for s in map(
+            producer.submit, [good[0], bad[0], good[1], bad[1], good[2], bad[2], *good[3:]])}
     finally:
         producer.close()
-    worker = WorkerProcess(settings, concurrency=2, env=env, entry=[CRASH_WORKER]).start(client)
+    worker = WorkerProcess(settings, concurrency=2, env=ENV, entry=[CRASH_WORKER]).start(client)
     try:
-        wait_for_outcomes(client, settings, [s.article_id for s in submissions], timeout=timeout,
-                          worker=worker)
+        wait_for_outcomes(client, settings, list(submissions), timeout=120, worker=worker)
         wait_until(lambda: drained(client, settings), 30, "queue and unacked drained")
     finally:
         assert worker.stop() == 0, worker.tail()
-    return Run(settings, submissions[1].submission_id,
-               [s.article_id for s in submissions if s.article_id != "bad-1"],
-               read_envelopes(client, settings),
-               [fields for _, fields in client.xrange(settings.dlq_stream)], worker.tail(500_000))
+    dlq = {}
+    for _, fields in client.xrange(settings.dlq_stream):
+        entry = {k.decode(): v.decode() for k, v in fields.items()}
+        dlq[entry["article_id"]] = entry
+    keys = Keys(settings)
+    yield Run(settings, submissions, read_envelopes(client, settings), dlq,
+              {aid: int(client.get(keys.deliveries(sid)) or 0) for aid, sid in submissions.items()},
+              SubmissionLedger(client, settings).pending(), worker.tail(1_000_000))
+    client.close()
 
 
-def log_events(run: Run, event: str, article_id: str = "bad-1") -> list[dict[str, Any]]:
-    """The worker's JSON log records of ``event`` about ``article_id``."""
-    records = []
-    for line in run.log.splitlines():
-        if line.startswith("{"):
-            record = json.loads(line)
-            if record.get("event") == event and record.get("article_id") == article_id:
-                records.append(record)
-    return records
-
-
-def assert_one_outcome_each_and_dead_lettered(run: Run, client: redis.Redis, reason: str,
-                                              deliveries: int) -> dict[str, Any]:
-    """Exactly one outcome per article, good ones processed, one DLQ entry; the rejection's data."""
+def test_every_article_has_exactly_one_valid_outcome_and_the_good_ones_are_processed(run):
     for envelope in run.envelopes:
         validate_envelope(envelope)
-    outcomes = article_outcomes(run.envelopes)
-    assert outcomes == {**dict.fromkeys(run.good_ids, 1), "bad-1": 1}, outcomes
+    assert article_outcomes(run.envelopes) == dict.fromkeys(run.submissions, 1)
     kinds = {e["subject"]: e["type"] for e in run.envelopes if e["type"].startswith("article.")}
-    assert all(kinds[i] == "article.processed" for i in run.good_ids), kinds
-    [rejected] = [e for e in run.envelopes if e["subject"] == "bad-1"]
-    assert rejected["type"] == "article.rejected"
-    assert rejected["data"]["reason"] == reason, rejected["data"]
-    [entry] = run.dlq
-    assert entry[b"reason"].decode() == reason
-    assert entry[b"submission_id"].decode() == run.bad_submission
-    assert entry[b"article_id"] == b"bad-1"
-    assert int(entry[b"deliveries"]) == deliveries
-    assert json.loads(entry[b"payload"])["id"] == "bad-1"
-    assert int(client.get(Keys(run.settings).deliveries(run.bad_submission))) == deliveries
-    assert SubmissionLedger(client, run.settings).pending() == 0
-    return rejected["data"]
+    assert {aid for aid, kind in kinds.items() if kind == "article.processed"} \
+        == set(run.submissions) - set(MARKERS)
+    assert set(run.dlq) == set(MARKERS)
+    assert run.ledger_pending == 0
 
 
-def test_a_permanent_error_is_retried_as_new_deliveries_then_dead_lettered(redis_server, redis_client):
-    env = {"EVENTWIRE_MAX_DELIVERIES": "3"}
-    started = time.monotonic()
-    run = run_with(redis_server, redis_client, env, "RAISE-ME")
-    data = assert_one_outcome_each_and_dead_lettered(run, redis_client, "processing_failed", 3)
+def assert_dead_lettered(run: Run, article_id: str, reason: str, deliveries: int) -> dict[str, Any]:
+    data = run.rejection(article_id)
+    assert data["reason"] == reason, data
+    entry = run.dlq[article_id]
+    assert entry["reason"] == reason
+    assert entry["submission_id"] == run.submissions[article_id]
+    assert int(entry["deliveries"]) == deliveries == run.deliveries[article_id]
+    assert json.loads(entry["payload"])["id"] == article_id
+    return data
+
+
+def test_a_permanent_error_is_retried_as_new_deliveries_then_dead_lettered(run):
+    data = assert_dead_lettered(run, "raise-1", "processing_failed", 3)
     assert data["errors"] == [{"field": "$", "message": "failed 3 times: ValueError: RAISE-ME: a bug "
                                                         "in the pipeline"}]
-    # Each failure ended its delivery (task.retry), none was retried inside the task.
-    assert [r["deliveries"] for r in log_events(run, "article.failed")] == [1, 2, 3]
-    assert log_events(run, "transient.retry") == []
-    assert time.monotonic() - started < 60
+    # Each failure ended its delivery (task.retry); none was retried inside the task.
+    assert [r["deliveries"] for r in run.log_events("article.failed", "raise-1")] == [1, 2, 3]
+    assert run.log_events("transient.retry", "raise-1") == []
 
 
-def test_a_soft_time_limit_fails_the_delivery_and_dead_letters_as_time_limit(redis_server, redis_client):
-    # (2 s: the first article in a fresh child takes up to a second, loading extraction tables)
-    env = {"EVENTWIRE_MAX_DELIVERIES": "3", "EVENTWIRE_TASK_SOFT_TIME_LIMIT": "2",
-           "EVENTWIRE_TASK_TIME_LIMIT": "4", "EVENTWIRE_VISIBILITY_TIMEOUT": "60"}
-    run = run_with(redis_server, redis_client, env, "SLOW-ME")
-    data = assert_one_outcome_each_and_dead_lettered(run, redis_client, "time_limit", 3)
+def test_a_soft_time_limit_fails_the_delivery_and_dead_letters_as_time_limit(run):
+    data = assert_dead_lettered(run, "slow-1", "time_limit", 3)
     [error] = data["errors"]
     assert error["field"] == "$" and error["message"].startswith("failed 3 times: SoftTimeLimitExceeded")
     # The soft limit ended each delivery: no in-task transient retry, no hard kill.
-    assert [r["deliveries"] for r in log_events(run, "article.failed")] == [1, 2, 3]
-    assert all("SoftTimeLimitExceeded" in r["exception"] for r in log_events(run, "article.failed"))
-    assert log_events(run, "transient.retry") == []
-    assert "Hard time limit" not in run.log
+    failures = run.log_events("article.failed", "slow-1")
+    assert [r["deliveries"] for r in failures] == [1, 2, 3]
+    assert all("SoftTimeLimitExceeded" in r["exception"] for r in failures)
+    assert run.log_events("transient.retry", "slow-1") == []
+    assert f"Hard time limit (3s) exceeded for eventwire.process_article[{run.submissions['slow-1']}]" \
+        not in run.log
 
 
-def test_a_hard_time_limit_kills_the_child_then_the_message_is_dead_lettered_as_poison(
-        redis_server, redis_client):
-    env = {"EVENTWIRE_MAX_DELIVERIES": "3", "EVENTWIRE_TASK_SOFT_TIME_LIMIT": "2",
-           "EVENTWIRE_TASK_TIME_LIMIT": "3", "EVENTWIRE_VISIBILITY_TIMEOUT": "60"}
-    run = run_with(redis_server, redis_client, env, "HANG-ME")
+def test_a_hard_time_limit_kills_the_child_then_the_message_is_dead_lettered_as_poison(run):
     # three deliveries killed by the hard limit; the fourth is past the limit
-    data = assert_one_outcome_each_and_dead_lettered(run, redis_client, "poison_message", 4)
+    data = assert_dead_lettered(run, "hang-1", "poison_message", 4)
     assert data["errors"][0]["message"].startswith("delivered 4 times without completing")
     assert run.log.count(f"Hard time limit (3s) exceeded for eventwire.process_article"
-                         f"[{run.bad_submission}]") == 3
-    assert run.log.count("exited with 'signal 9 (SIGKILL)'") == 3  # the child, each time
-    assert log_events(run, "article.failed") == []  # the task never got to handle the failure
+                         f"[{run.submissions['hang-1']}]") == 3
+    assert run.log_events("article.failed", "hang-1") == []  # the task never got to handle it
