@@ -3,6 +3,8 @@ lexicon lacks, lemmatizer slips, and the field's discard list. Sentences written
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from extraction_fixtures import events, only
 
 from worker.extraction.lexicon import nearest_code
@@ -42,3 +44,41 @@ def test_a_background_year_does_not_discard_a_sentence():
 def test_codes_newer_than_our_table_fall_back_to_their_parent():
     assert (nearest_code("176"), nearest_code("1213"), nearest_code("0874")) == ("17", "121", "0874")
     assert nearest_code("99") is None
+
+
+def test_release_of_persons_needs_people_released():
+    assert [r["action"]["cameo"] for r in events("Burmese authorities released 20 prisoners on Monday.")] == [
+        "0841"]
+    assert all(r["action"]["cameo"] != "0841"
+               for r in events("Prosecutors released video evidence of the raid on Friday."))
+
+
+def test_a_use_the_dictionary_names_as_no_event_is_not_coded():
+    # "release a statement" is a statement, not a release; the statement's content is the event
+    record = only(events("The Kenyan foreign ministry released a statement condemning the Ugandan raid."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "KENGOV", "ACCUSE", "UGA")
+
+
+def test_the_means_named_by_a_prepositional_object_pick_the_sense():
+    record = only(events("Washington targeted Iran's oil exports with new sanctions on Monday."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "163", "COERCE", "IRNGOV")
+
+
+def test_a_nations_people_or_forces_act_for_it():
+    record = only(events("Thousands of Iraqi Kurds demonstrated in Kirkuk on Sunday."))
+    assert (record["actor1"]["code"], record["action"]["plover"]) == ("IRQ", "PROTEST")
+    record = only(events("Israeli tanks shelled a refugee camp in Gaza on Tuesday."))
+    assert (record["actor1"]["country"], record["actor2"]["country"]) == ("ISR", "PSE")
+    assert events("Argentine players attacked the referee after the match.") == []
+
+
+def test_people_resolve_through_the_actor_dictionary_by_the_date_of_the_article():
+    def codes(year: int) -> list[tuple[str, str]]:
+        published = datetime(year, 3, 14, tzinfo=UTC)
+        records = events("Hosni Mubarak met Yasser Arafat in Cairo on Monday.", published)
+        return [(r["actor1"]["code"], r["actor2"]["code"]) for r in records]
+
+    assert codes(1995) == [("EGYGOV", "PSEGOV")]  # president of Egypt then; Arafat led the PNA
+    assert codes(2015)[0][0] == "EGYELI"  # a former leader after 2011

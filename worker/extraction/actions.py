@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.actors import profile_of_name, role_in
-from worker.extraction.arguments import last_people
+from worker.extraction.arguments import last_people, resolve_actor, through_quantity
+from worker.extraction.dictionary import in_synset
 from worker.extraction.entities import RELATIVE_PRONOUNS, TIME_LABELS, EntityTable, Mention
 from worker.extraction.lexicon import (
     VIOLENT_ROOTS,
@@ -25,7 +26,13 @@ from worker.extraction.lexicon import (
     noun_lexicon,
     verb_lexicon,
 )
-from worker.extraction.senses import dictionary_sense, lexicon_lemma
+from worker.extraction.senses import (
+    dictionary_sense,
+    lexicon_lemma,
+    names_people,
+    not_an_event,
+    person_acts,
+)
 from worker.extraction.tables import word_class
 
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
@@ -140,6 +147,11 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     if kind == "in":  # the setting of the act: "attacked X in a speech"
         preps = [prep for name in word_class("frame_prep") for prep in _prep_children(verb, name)]
         return any(frame.lemma_.lower() == value for prep in preps for frame in _pobjs(prep))
+    if kind == "prep" and ":" in value:  # "prep:with:sanction": the preposition and its object,
+        prep_name, _, noun = value.partition(":")  # on the verb or its object (a common misattachment)
+        holders = [verb, *([obj] if obj is not None else [])]
+        preps = [prep for holder in holders for prep in _prep_children(holder, prep_name)]
+        return any(_lemma_is(p, noun) for prep in preps for p in _pobjs(prep))
     if kind == "prep":
         # a clause introduced by the word counts too: "called for Y to leave"
         return any(c.dep_ == "prt" or _pobjs(c) for c in _prep_children(verb, value)) or any(
@@ -155,6 +167,7 @@ def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] 
     if lemma is None:
         return None
     obj = _direct_object(verb)
+    passive = _is_passive(verb)
     for entry in verb_lexicon().get(lemma, ()):
         if not _pattern_matches(entry, verb, obj):
             continue
@@ -162,11 +175,29 @@ def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] 
             noun = _noun_entry(obj)
             if noun is not None:
                 return entry, noun, obj
-        if entry.cameo is not None:
-            return entry, None, None
+        if entry.pattern == "*" and not_an_event(verb, lemma, passive):
+            return None  # the dictionary names this use as no event: "released a statement"
+        if entry.cameo is None or not _fits_object(entry.cameo, verb, obj):
+            return None
+        return entry, None, None
+    entry = dictionary_sense(verb, lemma, passive)
+    if entry is None or entry.cameo is None or not _fits_object(entry.cameo, verb, obj):
         return None
-    entry = dictionary_sense(verb, lemma, _is_passive(verb))
-    return (entry, None, None) if entry is not None else None
+    return entry, None, None
+
+
+def _lemma_is(noun: Token, value: str) -> bool:
+    """``noun``'s lemma is ``value``, or a member of the dictionaries' synset ``value`` ("&WEAPON")."""
+    lemma = noun.lemma_.lower()
+    return in_synset(value, lemma) if value.startswith("&") else lemma == value
+
+
+def _fits_object(code: str, verb: Token, obj: Token | None) -> bool:
+    """An act done to people ("released", "arrested", "abducted": ``person_acts.tsv``) needs people
+    as its object: "released prisoners", not "released video evidence"."""
+    if obj is None or not any(code.startswith(act) for act in person_acts()):
+        return True
+    return names_people(through_quantity(obj))  # "dozens of protesters"
 
 
 # --- building predicates ------------------------------------------------------------------------
@@ -378,8 +409,13 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     subject = _subject(verb)
     if subject is not None:
         return _expand(subject, table, "direct")
-    if verb.dep_ in ("acl", "relcl") and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
-        return _expand(verb.head, table, "direct")  # "students demonstrating outside parliament"
+    # "students demonstrating outside parliament"; but "X issued a statement condemning Y": the
+    # statement is no actor, its issuer is found below
+    gerund_of_noun = (
+        verb.dep_ in ("acl", "relcl") and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN")
+    )
+    if gerund_of_noun and resolve_actor(verb.head, table, as_agent=True) is not None:
+        return _expand(verb.head, table, "direct")
     current = verb
     for _ in range(4):
         head = current.head

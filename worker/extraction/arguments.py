@@ -62,19 +62,20 @@ def resolve_actor(
         return _entity_actor(doc, mention, token.left_edge.i, token.i + 1, via="anaphor")
     if modifier is not None:
         return _modified_actor(token, modifier, table)
-    token = _through_quantity(token)
+    token = through_quantity(token)
     if token.lower_ in PERSON_PRONOUNS:
         antecedent = table.person_antecedent(token)
         if antecedent is None:
             return None
         return _entity_actor(doc, antecedent, token.i, token.i + 1, via="pronoun")
     found = table.mention_at(token)
-    if found is not None:
+    if found is not None and (found.entity is None or found.entity.kind != "other"):
         return _entity_actor(doc, found, found.desc_start, found.end, via="entity")
+    # a name the tables do not know ("Iraqi Kurds") may still be a group of a known nation
     return _group_actor(token, table, as_agent)
 
 
-def _through_quantity(token: Token) -> Token:
+def through_quantity(token: Token) -> Token:
     """ "Thousands of protesters", "20 of the students": the group after "of"."""
     if token.pos_ == "NUM" or token.lemma_.lower() in word_class("quantity_word"):
         for child in token.children:
@@ -176,7 +177,7 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
                 via = "anaphor"
     if profile.is_empty or (profile.role is None and not _names_something(profile)):
         return None
-    if as_agent and profile.role is None and all(e.kind == "group" for e in named):
+    if as_agent and profile.role is None and all(e.kind == "group" for e in named) and not _people_of(token):
         return None  # "the Argentine football team" is not a political actor
     if doc[start].lower_ == "the":
         start += 1
@@ -192,6 +193,13 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         entity_id=named[0].id if stands_for_entity else None,
         via=via,
     )
+
+
+def _people_of(head: Token) -> bool:
+    """A plural noun for people or forces of a nation ("Iraqi Kurds", "Israeli tanks", "Palestinian
+    prisoners"): an actor of that nation even without a sector, unless it names a team, a firm or
+    an audience (word class ``nonpolitical_group``)."""
+    return head.tag_ in ("NNS", "NNPS") and head.lemma_.lower() not in word_class("nonpolitical_group")
 
 
 def agent_sector(head: Token) -> str | None:

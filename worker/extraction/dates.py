@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from worker.extraction.tables import word_class
 
@@ -172,8 +173,8 @@ def event_date_phrase(
     """The DATE entity of the sentence attached to the action (``distance`` is the
     attachment measure from places.attachment_distance)."""
     best: tuple[int, Span] | None = None
-    for ent in sent.ents:
-        if ent.label_ != "DATE" or _blocked(ent.root, anchors):
+    for ent in _date_entities(sent):
+        if _blocked(ent.root, anchors):
             continue
         steps = distance(ent.root, anchors)
         if steps is None:
@@ -181,3 +182,25 @@ def event_date_phrase(
         if best is None or steps < best[0]:
             best = (steps, ent)
     return None if best is None else best[1]
+
+
+_DATE_INDEX = "eventwire.date_entities"
+
+
+def _date_entities(sent: Span) -> list[Span]:
+    """The DATE entities of ``sent``, as ``sent.ents`` gives them (those that start and end in it).
+
+    ``Span.ents`` walks every entity of the document on each call: quadratic over a long article.
+    The document's DATE entities are indexed once, as token offsets in ``doc.user_data`` (no Span
+    kept there, so no reference cycle); extraction does not change the entities after the parse.
+    """
+    doc: Doc = sent.doc
+    index = doc.user_data.get(_DATE_INDEX)
+    if index is None:
+        index = doc.user_data[_DATE_INDEX] = [(e.start, e.end) for e in doc.ents if e.label_ == "DATE"]
+    found = []
+    for start, end in index[bisect_left(index, (sent.start, -1)):]:
+        if end > sent.end:
+            break
+        found.append(Span(doc, start, end, label="DATE"))
+    return found

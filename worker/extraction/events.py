@@ -269,8 +269,10 @@ def _record(
     actor2 = _country_as_government(actor2) if actor2 else None
     actor1, inherited1 = _fill_country(actor1, place, actor2, facts.focus)
     # across a front line the attacker's country says nothing about the target's
-    other = None if info.root in VIOLENT_ROOTS else actor1
-    actor2, inherited2 = _fill_country(actor2, place, other, facts.focus) if actor2 else (None, False)
+    violent = info.root in VIOLENT_ROOTS
+    other = None if violent else actor1
+    focus = tuple(c for c in facts.focus if c != actor1.profile.country) if violent else facts.focus
+    actor2, inherited2 = _fill_country(actor2, place, other, focus) if actor2 else (None, False)
     if actor2 is None:
         actor2 = _implied_target(predicate, table, found[0] if found else None, actor1, excluded)
     confidence -= 0.15 if inherited1 else 0

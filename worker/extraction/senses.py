@@ -15,7 +15,7 @@ from spacy.tokens import Token
 
 from worker.extraction import dictionary
 from worker.extraction.lexicon import VerbEntry, code_info, nearest_code, verb_lexicon
-from worker.extraction.tables import word_class
+from worker.extraction.tables import read_tsv, word_class
 
 #: Where a dictionary-coded event's target is looked for when its pattern does not say.
 DEFAULT_TARGETS = ("dobj", "prep:with", "prep:against", "prep:on", "prep:to", "prep:at", "prep:for")
@@ -26,6 +26,7 @@ GOVERNING_ROOTS = frozenset({"02", "03", "10", "12", "13"})
 #: lexicon codes the reporting verbs it wants (and marks them as speech).
 UNCODED_ROOTS = frozenset({"01"})
 _OBJECT_DEPS = ("dobj", "attr", "oprd", "acomp", "dative")
+PEOPLE_SYNSETS = ("&HOSTAGE", "&PEOPLE", "&SUSPECT", "&REFUGEE", "&LEADER", "&NEGOTIATOR")
 
 
 @functools.cache
@@ -73,9 +74,39 @@ def _phrase(noun: Token) -> tuple[str, ...]:
     return (*modifiers, noun.lemma_.lower())
 
 
+@functools.cache
+def person_acts() -> tuple[str, ...]:
+    """CAMEO codes (prefixes) of acts done to people: their object must name people."""
+    return tuple(row["code"] for row in read_tsv("person_acts.tsv"))
+
+
+def names_people(noun: Token) -> bool:
+    """Whether a noun phrase names people: a person or group entity, an agent noun, a number of
+    people, or a member of the dictionaries' people classes (&HOSTAGE, &PEOPLE, &SUSPECT ...)."""
+    if noun.ent_type_ in ("PERSON", "NORP", "ORG", "GPE"):
+        return True
+    lemma = noun.lemma_.lower()
+    if dictionary.agent(lemma) is not None or dictionary.agent(noun.lower_) is not None:
+        return True
+    return any(dictionary.in_synset(name, lemma) for name in PEOPLE_SYNSETS)
+
+
+def not_an_event(verb: Token, lemma: str, passive: bool) -> bool:
+    """Whether one of the dictionary's patterns (not the verb's bare default) names this use of the
+    verb as no event: PETRARCH's null code ("release a report"), or a mere statement ("released a
+    statement"). The hand lexicon's catch-all rows yield to it."""
+    pattern = _dictionary_pattern(verb, lemma, passive)
+    return pattern is not None and not pattern.default and _entry(lemma, pattern) is None
+
+
 def dictionary_sense(verb: Token, lemma: str, passive: bool) -> VerbEntry | None:
     """The dictionary's code for this use of ``verb`` as a lexicon entry, or None (not listed, not an
     event, or a statement)."""
+    pattern = _dictionary_pattern(verb, lemma, passive)
+    return _entry(lemma, pattern) if pattern is not None else None
+
+
+def _dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.VerbPattern | None:
     if lemma not in _dictionary_lemmas():
         return None
     if lemma in _modal_governors() and any(c.dep_ == "xcomp" for c in verb.children):
@@ -94,9 +125,13 @@ def dictionary_sense(verb: Token, lemma: str, passive: bool) -> VerbEntry | None
     if passive:
         by = [p for p in preps.pop("by", [])]
         subject = by[0] if by else None
-    pattern = dictionary.match_verb(lemma, objects, preps, particles, subject)
-    code = nearest_code(pattern.code) if pattern is not None and pattern.code is not None else None
-    if pattern is None or code is None or code_info(code).root in UNCODED_ROOTS:
+    return dictionary.match_verb(lemma, objects, preps, particles, subject)
+
+
+def _entry(lemma: str, pattern: dictionary.VerbPattern) -> VerbEntry | None:
+    """A dictionary pattern as a lexicon entry; None for a null code or a statement."""
+    code = nearest_code(pattern.code) if pattern.code is not None else None
+    if code is None or code_info(code).root in UNCODED_ROOTS:
         return None
     target_at = pattern.conditions.target_at or ""
     if target_at == "object":
