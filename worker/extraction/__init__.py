@@ -6,19 +6,22 @@ The lead's pipeline calls :func:`extract` (or :func:`extract_text`); everything 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import spacy
 from spacy.language import Language
 
+from worker.extraction import dictionary
 from worker.extraction.context import country_focus
 from worker.extraction.entities import build_entities
 from worker.extraction.events import ArticleFacts, build_events
+from worker.extraction.gazetteer import lookup_place
+from worker.extraction.lexicon import noun_lexicon, verb_lexicon
 from worker.extraction.parse_repair import repair_parse
 from worker.extraction.places import document_dateline
 
-__all__ = ["ArticleContext", "Extraction", "extract", "extract_text"]
+__all__ = ["ArticleContext", "Extraction", "extract", "extract_text", "preload_tables"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,16 @@ def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
 def extract_text(nlp: Language, text: str, context: ArticleContext) -> Extraction:
     """Parse ``text`` with ``nlp`` and extract from it."""
     return extract(nlp(text), context)
+
+
+def preload_tables() -> None:
+    """Read every table extraction uses (lexicons, the field's dictionaries, the gazetteer) now, not
+    on the first article: a worker calls this before it forks, so its children share them."""
+    dictionaries = dictionary.dictionaries()
+    dictionaries.verb_lemmas()
+    dictionaries.agent("police")
+    dictionaries.actor_code("United Nations", date.today())
+    dictionaries.discards_in("")
+    verb_lexicon()
+    noun_lexicon()
+    lookup_place("Nairobi")
