@@ -82,3 +82,8 @@ def test_people_resolve_through_the_actor_dictionary_by_the_date_of_the_article(
 
     assert codes(1995) == [("EGYGOV", "PSEGOV")]  # president of Egypt then; Arafat led the PNA
     assert codes(2015)[0][0] == "EGYELI"  # a former leader after 2011
+
+
+def test_a_dictionary_default_needs_people_as_its_object():
+    # "increase" has a cooperative default code in the field's dictionary; "the risk" is nobody
+    assert events("The new sanctions increase the risk of a confrontation between Russia and NATO.") == []

@@ -183,6 +183,8 @@ def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] 
     entry = dictionary_sense(verb, lemma, passive)
     if entry is None or entry.cameo is None or not _fits_object(entry.cameo, verb, obj):
         return None
+    if "people" in entry.flags and obj is not None and not names_people(through_quantity(obj)):
+        return None  # "increases the risk": a dictionary default needs an actor as its object
     return entry, None, None
 
 

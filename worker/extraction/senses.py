@@ -144,6 +144,7 @@ def _entry(lemma: str, pattern: dictionary.VerbPattern) -> VerbEntry | None:
         targets = DEFAULT_TARGETS
     flags = {"gov"} if code_info(code).root in GOVERNING_ROOTS else set()
     if pattern.default:
-        flags.add("a2")  # a verb's bare default is too broad to code without a named target
+        # a verb's bare default is too broad to code without a named target, done to people
+        flags |= {"a2", "people"}
     return VerbEntry(lemma=lemma, pattern=f"dictionary:{pattern.line}", cameo=code,
                      targets=targets, flags=frozenset(flags))
