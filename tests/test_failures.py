@@ -29,7 +29,7 @@ from worker.state.ledger import SubmissionLedger
 pytestmark = pytest.mark.integration
 
 CRASH_WORKER = str(Path(__file__).with_name("crash_worker.py"))
-# Small limits: the worker loads the model and the extraction tables before it forks, so a good
+# Small limits: the worker (and crash_worker's warm-up) load everything before the fork, so a good
 # article takes tens of milliseconds, far below the 2 s soft limit.
 ENV = {"EVENTWIRE_MAX_DELIVERIES": "3", "EVENTWIRE_TASK_SOFT_TIME_LIMIT": "2",
        "EVENTWIRE_TASK_TIME_LIMIT": "3", "EVENTWIRE_VISIBILITY_TIMEOUT": "60"}
