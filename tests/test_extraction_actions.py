@@ -360,3 +360,21 @@ def test_a_conflictual_act_announced_for_the_future_is_a_threat():
     assert (record["action"]["cameo"][:2], record["action"]["plover"]) == ("13", "THREATEN")
     hypothetical = only(events("Lithuania could impose sanctions on Belarus."))
     assert hypothetical["action"]["plover"] == "COERCE"  # only possible: the act's own code
+
+
+def test_it_or_they_in_a_reported_clause_is_the_speaker():
+    record = only(events("Japan said on Tuesday it had halted economic aid to Serbia."))
+    assert (record["actor1"]["code"], record["actor1"]["text"], record["actor2"]["code"]) == (
+        "JPNGOV", "it", "SRBGOV")
+
+
+def test_ready_or_willing_to_act_is_an_intent():
+    record = only(events("Syria says it is willing to withdraw its troops from Lebanon."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["action"]["future"]) == (
+        "SYRGOV", "AGREE", True)
+
+
+def test_according_to_is_not_an_event():
+    assert events("Turkish police arrested twelve students, according to Kurdish officials.")[0][
+        "action"]["lemma"] == "arrest"
+    assert events("According to Kenyan officials, the talks were cancelled.") == []

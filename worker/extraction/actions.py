@@ -79,7 +79,7 @@ def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
     """All coded predicates of a sentence."""
     predicates: list[Predicate] = []
     for token in sent:
-        if token.pos_ in ("VERB", "AUX") and lexicon_lemma(token) is not None:
+        if token.pos_ in ("VERB", "AUX") and token.dep_ != "prep" and lexicon_lemma(token) is not None:
             predicate = _verbal_predicate(token, table)
             if predicate is not None:
                 predicates.append(predicate)
@@ -421,7 +421,7 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     current = verb
     for _ in range(4):
         head = current.head
-        if head is current or current.dep_ not in ("conj", "xcomp", "advcl", "acl"):
+        if head is current or current.dep_ not in ("conj", "xcomp", "advcl", "acl", "acomp"):
             return []
         if current.dep_ == "xcomp" and head.lemma_.lower() in word_class("object_control"):
             objects = [c for c in head.children if c.dep_ == "dobj"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
 from worker.extraction.actors import Profile, profile_of_name, profile_of_words, role_in
 from worker.extraction.dictionary import agent as dictionary_agent
-from worker.extraction.entities import PERSON_PRONOUNS, RELATIVE_PRONOUNS, EntityTable, Mention
+from worker.extraction.entities import (
+    GROUP_PRONOUNS,
+    PERSON_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    EntityTable,
+    Mention,
+)
 from worker.extraction.tables import word_class
 
 MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case", "punct", "npadvmod"})
@@ -68,11 +74,33 @@ def resolve_actor(
         if antecedent is None:
             return None
         return _entity_actor(doc, antecedent, token.i, token.i + 1, via="pronoun")
+    if token.lower_ in GROUP_PRONOUNS:
+        return _speaker_of(token, table)
     found = table.mention_at(token)
     if found is not None and (found.entity is None or found.entity.kind != "other"):
         return _entity_actor(doc, found, found.desc_start, found.end, via="entity")
     # a name the tables do not know ("Iraqi Kurds") may still be a group of a known nation
     return _group_actor(token, table, as_agent)
+
+
+def _speaker_of(pronoun: Token, table: EntityTable) -> Actor | None:
+    """ "Syria says it is willing to withdraw", "the rebels said they would return weapons": a
+    subject "it"/"they"/"we" of a reported clause is the reporting verb's subject."""
+    if pronoun.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    clause = pronoun.head
+    for _ in range(4):
+        if clause.dep_ not in ("ccomp", "xcomp", "conj") or clause.head is clause:
+            return None
+        clause = clause.head
+        speaker = next((c for c in clause.children if c.dep_ == "nsubj" and c is not pronoun), None)
+        if speaker is not None and speaker.lower_ not in GROUP_PRONOUNS | PERSON_PRONOUNS:
+            actor = resolve_actor(speaker, table, as_agent=True)
+            if actor is None:
+                return None
+            return replace(actor, text=pronoun.text, start_char=pronoun.idx,
+                           end_char=pronoun.idx + len(pronoun.text), via="pronoun")
+    return None
 
 
 def through_quantity(token: Token) -> Token:
