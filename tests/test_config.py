@@ -31,3 +31,7 @@ def test_broker_defaults_to_the_redis_url():
 def test_bad_values_are_clear_errors(env, fragment):
     with pytest.raises(SettingsError, match=fragment):
         Settings.from_env(env)
+
+
+def test_accepted_languages_are_read_case_insensitively():
+    assert Settings.from_env({"EVENTWIRE_LANGUAGES": "EN, Fr"}).languages == ("en", "fr")

@@ -100,8 +100,8 @@ def _parse(name: str, hint: Any, raw: str) -> Any:
             return int(raw)
         if hint is float:
             return float(raw)
-        if "tuple" in text:
-            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if "tuple" in text:  # language tags: case-insensitive (BCP 47), kept in lower case
+            return tuple(part.strip().lower() for part in raw.split(",") if part.strip())
     except ValueError as exc:
         raise SettingsError(f"EVENTWIRE_{name.upper()}={raw!r}: {exc}") from exc
     return raw
