@@ -378,3 +378,13 @@ def test_according_to_is_not_an_event():
     assert events("Turkish police arrested twelve students, according to Kurdish officials.")[0][
         "action"]["lemma"] == "arrest"
     assert events("According to Kenyan officials, the talks were cancelled.") == []
+
+
+def test_reporting_what_another_party_must_do_is_a_demand_on_it():
+    record = only(events("Russia said on Tuesday that Sudan must return a helicopter captured last week."))
+    assert (record["actor1"]["code"], record["action"]["cameo"], record["actor2"]["code"]) == (
+        "RUSGOV", "100", "SDNGOV")
+    record = only(events("The Kenyan president said Uganda should withdraw its troops from the border."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "020", "REQUEST", "UGAGOV")
+    assert events("Ghana said it must cut spending.") == []  # an obligation on oneself asks nobody

@@ -40,6 +40,8 @@ MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 REQUEST_MARKS = frozenset({"that", "for"})
 PAIR_WORDS = frozenset({"two", "both"})
+#: A reported obligation is a demand ("must") or an appeal ("should") of the speaker.
+OBLIGATION_CODES = {"must": "100", "should": "020"}
 _COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")
 
 
@@ -79,7 +81,10 @@ def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
     """All coded predicates of a sentence."""
     predicates: list[Predicate] = []
     for token in sent:
-        if token.pos_ in ("VERB", "AUX") and token.dep_ != "prep" and lexicon_lemma(token) is not None:
+        obligation = _obligation_predicate(token, table)
+        if obligation is not None:
+            predicates.append(obligation)
+        elif token.pos_ in ("VERB", "AUX") and token.dep_ != "prep" and lexicon_lemma(token) is not None:
             predicate = _verbal_predicate(token, table)
             if predicate is not None:
                 predicates.append(predicate)
@@ -224,6 +229,8 @@ def _governed_by_event(verb: Token) -> bool:
     that Y withdraw"), a purpose clause ("marched ... to
     demand"), a participle spelling out a result ("shelled villages, killing four"), or the
     content of a noun another coded verb takes as its object ("rejected an offer to mediate")."""
+    if _obligation_of(verb) is not None:
+        return True  # "said Sudan must return": only demanded
     current = verb
     while (governor := _governor(current)) is not None:
         match = _coded(governor)
@@ -241,6 +248,28 @@ def _governed_by_event(verb: Token) -> bool:
         is_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
         return is_infinitive or verb.tag_ == "VBG"
     return False
+
+
+def _obligation_of(verb: Token) -> str | None:
+    """ "Russia said Sudan must return the helicopter": the code of the demand (must) or appeal
+    (should) a speaker makes by reporting what another party is obliged to do."""
+    if verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in word_class("reporting_verb"):
+        return None
+    modals = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    return next((code for modal, code in OBLIGATION_CODES.items() if modal in modals), None)
+
+
+def _obligation_predicate(verb: Token, table: EntityTable) -> Predicate | None:
+    code = _obligation_of(verb)
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if code is None or not subjects:
+        return None
+    speaker = verb.head
+    predicate = Predicate(anchor=verb, verb=speaker, lemma=speaker.lemma_.lower(), cameo=code,
+                          action_start=speaker.i, action_end=speaker.i + 1)
+    predicate.agents = _agents(speaker, table)
+    predicate.patients = _expand(subjects[0], table, "direct")
+    return predicate
 
 
 def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
