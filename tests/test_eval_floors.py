@@ -13,8 +13,8 @@ from tools.evaluate import (
     floor_failures,
     load_floors,
     load_model,
-    reference_dir,
 )
+from tools.reference import reference_dir
 from worker.config import Settings
 
 

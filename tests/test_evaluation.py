@@ -14,7 +14,6 @@ from tools.evaluate import (
     FLAGS,
     NO_TYPE,
     PLOVER_TYPES,
-    REFERENCE_ENV,
     EventView,
     GoldItem,
     build_plover_report,
@@ -32,13 +31,13 @@ from tools.evaluate import (
     plover_gold_view,
     plover_predicted_view,
     predicted_event_view,
-    reference_dir,
     score_item,
     score_plover_item,
     strict_key,
     summarize,
     type_key,
 )
+from tools.reference import REFERENCE_ENV, reference_dir
 
 GOLD_DIR = Path(__file__).parent / "gold"
 # Minimum sizes of the team's gold set (169 sentences, 25 of them no-event, 7 articles when written).

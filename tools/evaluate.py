@@ -25,7 +25,6 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import os
 import re
 import sys
 import time
@@ -36,15 +35,13 @@ from typing import Any
 
 from spacy.language import Language
 
+from tools.reference import reference_dir
 from worker.config import Settings
 from worker.extraction import ArticleContext, extract_text
 from worker.extraction.lexicon import PLOVER_TYPES
 
 NO_TYPE = "(none)"  # label for events without a PLOVER type (CAMEO root 01, statements)
 FLAGS = ("negated", "future", "hypothetical")
-REPO_ROOT = Path(__file__).resolve().parents[1]
-REFERENCE_ENV = "EVENTWIRE_REFERENCE_DIR"
-REFERENCE_FALLBACKS = (REPO_ROOT.parent / "shared" / "reference", Path("/work/shared/reference"))
 PLOVER_DEV_FILE = "plover_gsr_dev.jsonl"
 FLOORS_FILE = Path(__file__).with_name("eval_floors.json")
 # Organisation codes that stand for themselves on the PLOVER set when the actor has no country
@@ -525,26 +522,6 @@ def plover_gold_view(event: Mapping[str, Any]) -> EventView:
     if plover not in PLOVER_TYPES:
         raise ValueError(f"PLOVER gold event with unexpected type {plover!r}")
     return EventView(actor1=source, actor2=target, plover=plover)
-
-
-def reference_dir(
-    environ: Mapping[str, str] | None = None, fallbacks: Sequence[Path] = REFERENCE_FALLBACKS
-) -> Path:
-    """The shared reference folder: ``$EVENTWIRE_REFERENCE_DIR``, else the first fallback that exists.
-
-    Raises FileNotFoundError with a one-line message when it cannot be found (a set but missing
-    ``EVENTWIRE_REFERENCE_DIR`` is an error, not a reason to look elsewhere).
-    """
-    env = os.environ if environ is None else environ
-    configured = env.get(REFERENCE_ENV)
-    candidates = [Path(configured)] if configured else list(fallbacks)
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    looked = ", ".join(str(c) for c in candidates)
-    raise FileNotFoundError(
-        f"shared reference folder not found (looked in {looked}); set {REFERENCE_ENV} to it"
-    )
 
 
 def load_plover(path: Path) -> list[GoldItem]:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-FALLBACK_REFERENCE_DIR = Path("/work/shared/reference")
+REFERENCE_ENV = "EVENTWIRE_REFERENCE_DIR"
+REFERENCE_FALLBACKS = (REPO_ROOT.parent / "shared" / "reference", Path("/work/shared/reference"))
 
 
-def reference_dir() -> Path:
-    """``$EVENTWIRE_REFERENCE_DIR``, else ``<repo>/../shared/reference``, else ``/work/shared/reference``.
+def reference_dir(
+    environ: Mapping[str, str] | None = None, fallbacks: Sequence[Path] = REFERENCE_FALLBACKS
+) -> Path:
+    """The shared reference folder: ``$EVENTWIRE_REFERENCE_DIR``, else the first fallback that exists.
 
-    An explicit setting is returned even when it does not exist, so that a wrong path fails loudly where it
-    is used instead of silently falling back to another copy.
+    Raises FileNotFoundError with a one-line message when it cannot be found (a set but missing
+    ``EVENTWIRE_REFERENCE_DIR`` is an error, not a reason to look elsewhere).
     """
-    configured = os.environ.get("EVENTWIRE_REFERENCE_DIR")
-    if configured:
-        return Path(configured)
-    beside = REPO_ROOT.parent / "shared" / "reference"
-    return beside if beside.is_dir() else FALLBACK_REFERENCE_DIR
+    env = os.environ if environ is None else environ
+    configured = env.get(REFERENCE_ENV)
+    candidates = [Path(configured)] if configured else list(fallbacks)
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    looked = ", ".join(str(c) for c in candidates)
+    raise FileNotFoundError(
+        f"shared reference folder not found (looked in {looked}); set {REFERENCE_ENV} to it"
+    )
