@@ -23,7 +23,7 @@ ARTICLE_EVENT_KEYS = {
     "ev_797f16ad1358d901": "MDAGOV|ROUGOV|04|2024-03-14|BEL",
     "ev_dd1581fab8345eec": "MDAGOV|UKRGOV|04|2024-03-14|BEL",
     "ev_44cd1d6ddd84ab02": "MDAGOV|IGOEUR|05|2024-03-14|BEL",  # "She thanked the bloc"
-    "ev_79822d738aa5a21d": "RUSGOV|RUS|13|2024-03-14|BEL",  # "Moscow has warned": implied domestic target
+    "ev_c8e52937e51aa925": "RUSGOV|MDA|13|2024-03-14|BEL",  # "Moscow has warned" about Chisinau
     "ev_c605054a706369e6": "MDAGOV|EURGOV|02|2024-03-14|BEL",
     "ev_a15980b3d4ad5822": "IGOEUR|MDAGOV|05|2024-03-14|BEL",
 }
@@ -55,7 +55,7 @@ def test_evidence_offsets_point_at_the_actors_and_action_in_the_text():
             start, end = evidence["actor2_span"]
             assert sentences[start:end] == record["actor2"]["text"]
         else:  # an implied target (a bare country) has no words in the text
-            assert evidence["actor2_span"] is None and record["actor2"]["code"] == "RUS"
+            assert evidence["actor2_span"] is None and record["actor2"]["code"] == "MDA"
         assert evidence["sentence"] in sentences
         assert record["action"]["text"] in evidence["sentence"]
 
@@ -173,3 +173,11 @@ def test_an_unnamed_target_is_domestic():
 def test_a_shared_place_name_goes_to_the_country_the_article_is_about():
     record = only(events("American police arrested three men in Valparaiso on Tuesday."))
     assert (record["location"]["name"], record["location"]["country"]) == ("Valparaiso", "USA")
+
+
+def test_an_unnamed_target_is_the_party_named_in_what_the_action_governs():
+    record = only(events("The Zambian president promised to continue military aid to war-torn Malawi."))
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["actor2"]["text"]) == (
+        "ZMBGOV", "MWI", "")
+    record = only(events("Ecuador threatened to cut all official contact with the European Union."))
+    assert (record["action"]["plover"], record["actor2"]["code"]) == ("THREATEN", "IGOEUR")

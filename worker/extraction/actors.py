@@ -179,11 +179,17 @@ def dictionary_profile(name: str, on_date: dt.date | None = None) -> Profile:
     if not code:
         return Profile()
     head, rest = code[:3], code[3:]
+    head = _legacy_countries().get(head, head)
     if head in _iso3_codes():
         return Profile(country=head, role=rest[:3] or None)
-    if head in ("IGO", "NGO", "IMG"):
+    if head in ("IGO", "NGO", "IMG", "MNC"):
         return Profile(role=head, org=code)
     return Profile(region=head, role=rest[:3] or None)
+
+
+@functools.cache
+def _legacy_countries() -> dict[str, str]:
+    return {row["code"]: row["iso3"] for row in read_tsv("legacy_countries.tsv")}
 
 
 @functools.cache

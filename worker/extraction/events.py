@@ -320,33 +320,50 @@ def _record(
 def _implied_target(
     predicate: Predicate, table: EntityTable, place: Place | None, actor1: Actor, excluded: set[int]
 ) -> Actor | None:
-    """The target a sentence implies without naming it as an actor, as a bare country: the
-    nation named in the action's object ("deported 168 Liberians"), else the country of the place
-    the sentence puts the event in, else the source's own (a curfew, an arrest, a strike: an
-    unnamed target is a domestic one, as human coders of event data code it)."""
-    country = (
-        _nation_in_object(predicate, table, excluded)
-        or (place.country if place else None)
-        or actor1.profile.country
-    )
-    if country is None:
-        return None
-    return Actor(text="", name="", entity_type=None, profile=Profile(country=country),
-                 start_char=0, end_char=0, entity_id=None, via="implied")
+    """The target a sentence implies without naming it as an actor, as a bare country or
+    organisation: the party named in what the action governs ("deported 168 Liberians",
+    "promised to continue aid to Mozambique", "refused to lift the curfew on Palestinians"), else
+    the country of the place the sentence puts the event in, else the source's own (a curfew, an
+    arrest, a strike: an unnamed target is a domestic one, as human coders of event data code it)."""
+    profile = _party_in_clause(predicate, table, excluded)
+    if profile is None:
+        country = (place.country if place else None) or actor1.profile.country
+        if country is None:
+            return None
+        profile = Profile(country=country)
+    return Actor(text="", name="", entity_type=None, profile=profile, start_char=0, end_char=0,
+                 entity_id=None, via="implied")
 
 
-def _nation_in_object(predicate: Predicate, table: EntityTable, excluded: set[int]) -> str | None:
-    """The country of the first nationality or country word in the phrases the action governs."""
-    for argument in predicate.patients:
-        for token in argument.token.subtree:
-            if token.i in excluded:
+def _party_in_clause(predicate: Predicate, table: EntityTable, excluded: set[int]) -> Profile | None:
+    """The country or organisation of the first party named in the phrases the action governs:
+    its objects first, then the rest of its clause (complements, prepositional phrases), never
+    its subject."""
+    verb = predicate.verb or predicate.anchor
+    governed = [a.token for a in predicate.patients]
+    governed += [c for c in verb.children if c.dep_ not in ("nsubj", "nsubjpass", "agent", "punct", "aux")]
+    seen: set[int] = set()
+    for head in governed:
+        for token in head.subtree:
+            if token.i in excluded or token.i in seen:
                 continue
-            mention = table.mention_at(token)
-            if mention is not None and mention.entity is not None and mention.entity.profile.country:
-                return mention.entity.profile.country
-            found = country_code(token.text)
-            if found is not None and found[1] in ("name", "demonym"):
-                return found[0]
+            seen.add(token.i)
+            profile = _party_profile(token, table)
+            if profile is not None:
+                return profile
+    return None
+
+
+def _party_profile(token: Token, table: EntityTable) -> Profile | None:
+    mention = table.mention_at(token)
+    if mention is not None and mention.entity is not None:
+        profile = mention.entity.profile
+        if profile.country or profile.org:
+            return Profile(country=profile.country, org=None if profile.country else profile.org,
+                           role=None if profile.country else profile.role)
+    found = country_code(token.text)
+    if found is not None and found[1] in ("name", "demonym"):
+        return Profile(country=found[0])
     return None
 
 
