@@ -156,3 +156,16 @@ def test_a_titled_name_is_a_person_even_when_it_names_a_town():
 def test_untitled_town_tagged_as_a_person_is_still_a_place():
     extraction = run("Floods cut off Hassan for three days, officials in India said.")
     assert _entity(extraction, "Hassan")["label"] == "GPE"
+
+
+def test_a_role_word_used_as_an_adjective_makes_no_actor():
+    # "official contact" is no official; "police patrol" is police
+    record = only(events("Palestinian leaders said they would boycott all official contact with the United States."))
+    assert (record["actor1"]["code"], record["actor2"]["code"], record["actor2"]["text"]) == (
+        "PSEGOV", "USA", "")
+
+
+def test_a_verb_with_re_is_the_verb_again_only_within_its_synonym_block():
+    assert events("The head of the Kenyan police resigned on Monday.") == []  # not "signed" again
+    record = only(events("Chad reimposed a curfew in N'Djamena on Friday."))
+    assert record["action"]["plover"] == "COERCE"

@@ -587,7 +587,8 @@ def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None
         owner = _owning_mention(table, candidate, sent_end)
         if _in_apposition(doc, mention, owner):
             return None
-        gap = doc.text[doc[mention.end - 1].idx + len(doc[mention.end - 1]) : doc[owner.desc_start].idx]
+        # (not ``doc.text[...]``: Doc.text joins the whole document on every call)
+        gap = doc[mention.end - 1].whitespace_ + doc[mention.end : owner.desc_start].text_with_ws
         if owner.desc_start >= mention.end and _COORDINATION_GAP.match(gap):
             return owner
         return None

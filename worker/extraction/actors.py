@@ -125,6 +125,16 @@ def role_in(text: str) -> str | None:
     return None
 
 
+def role_of_head(text: str) -> str | None:
+    """The role of a noun phrase whose last words are a role term ("Kenya's foreign minister",
+    "Russian officials"); a role word used as a modifier ("official contact") is no role."""
+    lowered = text.lower().rstrip()
+    for pattern, role in role_terms():
+        if any(match.end() == len(lowered) for match in pattern.finditer(lowered)):
+            return role
+    return None
+
+
 def is_person_title(text: str) -> bool:
     """Whether ``text`` (the words before a name) holds a role ("Foreign Minister") or a
     courtesy title ("Mr.", "Sheikh") that make the name a person's."""
@@ -144,7 +154,13 @@ def _alias_pattern() -> re.Pattern[str]:
 def profile_of_words(text: str) -> Profile:
     """Read country, organisation and role out of a descriptor ("US Defense Secretary",
     "NATO Secretary-General", "Kenya's president", "the Kremlin spokesman")."""
-    profile = Profile(role=role_in(text))
+    return Profile(role=role_in(text)).merged(profile_of_names_in(text))
+
+
+def profile_of_names_in(text: str) -> Profile:
+    """Country, organisation (and its role) of the names inside ``text``, leaving its role words
+    aside: "official contact" names no one."""
+    profile = Profile()
     for match in _alias_pattern().finditer(text):
         profile = profile.merged(profile_of_name(match.group(0)))
     return profile

@@ -6,7 +6,13 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
-from worker.extraction.actors import Profile, profile_of_name, profile_of_words, role_in
+from worker.extraction.actors import (
+    Profile,
+    profile_of_name,
+    profile_of_names_in,
+    role_in,
+    role_of_head,
+)
 from worker.extraction.dictionary import agent as dictionary_agent
 from worker.extraction.entities import (
     GROUP_PRONOUNS,
@@ -178,7 +184,8 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
     doc = token.doc
     start = _phrase_start(token)
     end = token.i + 1
-    own_role = role_in(doc[start:end].text) or agent_sector(token)
+    compounds = " ".join(c.text for c in token.lefts if c.dep_ == "compound")  # "police patrol"
+    own_role = role_of_head(doc[start:end].text) or role_in(compounds) or agent_sector(token)
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ in EXTENDING_PREPS:
             end = max(end, child.right_edge.i + 1)
@@ -188,7 +195,8 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         if source is not None:
             return source
     text = doc[start:end].text
-    profile = Profile(role=role_in(text) or agent_sector(token)).merged(profile_of_words(text))
+    role = own_role or role_in(doc[token.i + 1 : end].text)  # "the head of the Kenyan police"
+    profile = Profile(role=role).merged(profile_of_names_in(text))
     named = [
         m.entity
         for m in table.mentions_in(start, end)

@@ -30,10 +30,12 @@ def split_datelines(doc: Doc) -> Doc:
     # Linear in the document: each line is looked at through a bounded window (a dateline is a
     # few words and a dash), and the token after it is found by bisection, not by a scan from the
     # start; 100,000 characters of short lines made both quadratic.
+    # (``Doc.text`` joins every token on each call: read it once.)
+    text = doc.text
     line_starts = [0] + [t.idx + len(t.text) for t in doc if "\n" in t.text]
     offsets = [t.idx for t in doc]
     for start in line_starts:
-        end = dateline_end(doc.text[start:start + DATELINE_WINDOW])
+        end = dateline_end(text[start:start + DATELINE_WINDOW])
         if end is None:
             continue
         i = bisect_left(offsets, start + end)

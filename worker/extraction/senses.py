@@ -58,14 +58,22 @@ def lexicon_lemma(verb: Token, *, hand_only: bool = False) -> str | None:
     """The lemma under which the hand lexicon or (unless ``hand_only``) the dictionary lists this
     verb, if either does."""
     candidates = [verb.lemma_.lower(), verb.lower_, *_inflection_stems(verb.lower_, verb.tag_)]
-    # "reimposed", "re-opened": the act again is the act (tried after the whole word)
-    candidates += [c.removeprefix("re").lstrip("-") for c in candidates if c.startswith("re") and len(c) > 5]
     hand = verb_lexicon()
     found = next((c for c in candidates if c in hand), None)  # the hand lexicon overrides
-    if found is not None or hand_only:
-        return found
-    listed = _dictionary_lemmas()
-    return next((c for c in candidates if c in listed), None)
+    if found is None and not hand_only:
+        found = next((c for c in candidates if c in _dictionary_lemmas()), None)
+    # "reimposed", "re-opened": the act again is the act, unless the dictionary says the word is a
+    # verb of its own ("resign" is not "sign" again: another synonym block)
+    for word in [] if found in hand else candidates:
+        base = word.removeprefix("re").lstrip("-")
+        if word.startswith("re") and len(word) > 5 and base in hand and _same_block(word, base):
+            return base
+    return found
+
+
+def _same_block(word: str, base: str) -> bool:
+    blocks = {lemma: {p.block for p in dictionary.verb_patterns(lemma)} for lemma in (word, base)}
+    return not blocks[word] or bool(blocks[word] & blocks[base])
 
 
 def _phrase(noun: Token) -> tuple[str, ...]:
