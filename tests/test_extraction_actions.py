@@ -363,15 +363,15 @@ def test_a_conflictual_act_announced_for_the_future_is_a_threat():
 
 
 def test_it_or_they_in_a_reported_clause_is_the_speaker():
-    record = only(events("Japan said on Tuesday it had halted economic aid to Serbia."))
+    record = only(events("Norway said on Friday it had suspended development aid to Eritrea."))
     assert (record["actor1"]["code"], record["actor1"]["text"], record["actor2"]["code"]) == (
-        "JPNGOV", "it", "SRBGOV")
+        "NORGOV", "it", "ERIGOV")
 
 
 def test_ready_or_willing_to_act_is_an_intent():
-    record = only(events("Syria says it is willing to withdraw its troops from Lebanon."))
+    record = only(events("Ethiopia says it is willing to withdraw its forces from Somalia."))
     assert (record["actor1"]["code"], record["action"]["plover"], record["action"]["future"]) == (
-        "SYRGOV", "AGREE", True)
+        "ETHGOV", "AGREE", True)
 
 
 def test_according_to_is_not_an_event():
@@ -381,9 +381,9 @@ def test_according_to_is_not_an_event():
 
 
 def test_reporting_what_another_party_must_do_is_a_demand_on_it():
-    record = only(events("Russia said on Tuesday that Sudan must return a helicopter captured last week."))
+    record = only(events("Turkey said on Monday that Greece must release the boat it seized last week."))
     assert (record["actor1"]["code"], record["action"]["cameo"], record["actor2"]["code"]) == (
-        "RUSGOV", "100", "SDNGOV")
+        "TURGOV", "100", "GRCGOV")
     record = only(events("The Kenyan president said Uganda should withdraw its troops from the border."))
     assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
         "020", "REQUEST", "UGAGOV")
