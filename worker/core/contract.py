@@ -51,6 +51,11 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+def max_text_chars() -> int:
+    """The most characters of text an article may have, raw or cleaned (``text.maxLength``)."""
+    return int(load_schema(ARTICLE_SCHEMA)["properties"]["text"]["maxLength"])
+
+
 def data_schema_name(event_type: str) -> str:
     """Schema file of the ``data`` of an envelope of ``event_type``."""
     return f"{event_type}.v1.json"

@@ -18,7 +18,14 @@ from spacy.language import Language
 
 from worker.config import Settings
 from worker.core import cleaning
-from worker.core.contract import Article, FieldError, InvalidArticle, valid_id_or_none, validate_article
+from worker.core.contract import (
+    Article,
+    FieldError,
+    InvalidArticle,
+    max_text_chars,
+    valid_id_or_none,
+    validate_article,
+)
 from worker.core.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
 from worker.core.nlp import load_model
 from worker.core.publication import Publication, dlq_entry, make_envelope
@@ -75,10 +82,20 @@ class Pipeline:
             return self.reject(payload, submission_id, invalid, timer)
 
     def _clean(self, article: Article) -> str:
-        text = cleaning.clean_text(article.text, is_html=article.is_html)
+        body = "html" if article.is_html else "text"
+        try:
+            text = cleaning.clean_text(article.text, is_html=article.is_html, max_chars=max_text_chars())
+        except cleaning.TextTooLong as error:
+            raise InvalidArticle("payload_too_large", [FieldError(
+                body, f"the cleaned text is more than {error.limit} characters (Unicode "
+                      f"normalisation and HTML included); the limit is {error.limit}")],
+                article.id) from error
+        except cleaning.HtmlTooComplex as error:
+            raise InvalidArticle("invalid_field", [FieldError(
+                body, f"HTML that cannot be read within bounds: {error}")], article.id) from error
         if not text:
-            raise InvalidArticle("empty_text", [FieldError(
-                "html" if article.is_html else "text", "no text left after cleaning")], article.id)
+            raise InvalidArticle("empty_text", [FieldError(body, "no text left after cleaning")],
+                                 article.id)
         language = article.language or cleaning.guess_language(text)
         if (language or "").split("-")[0].lower() not in self.settings.languages:  # BCP 47: any case
             raise InvalidArticle("unsupported_language", [FieldError(
