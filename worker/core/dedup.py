@@ -255,9 +255,16 @@ def near_similarity(matches: int, num_perm: int, shingles_a: int, shingles_b: in
 
 
 class DedupIndex(Protocol):
-    """Atomic check-and-insert of fingerprints."""
+    """Atomic check-and-insert of fingerprints, and taking back an article that did not make it.
+
+    ``forget`` is called when a submission ends rejected or dead-lettered after its check: it was
+    no original, and a later copy must be checked afresh (not called its duplicate). Only the
+    submission that wrote a record can forget it.
+    """
 
     def check_and_insert(self, fp: Fingerprint) -> DedupVerdict: ...
+
+    def forget(self, article_id: str, submission_id: str) -> bool: ...
 
 
 # ---------------------------------------------------------------- in memory
@@ -298,6 +305,16 @@ class MemoryDedupIndex:
                 for entry in self._index_entries(fp):
                     self._entries.setdefault(entry, []).append(fp.article_id)
             return verdict
+
+    def forget(self, article_id: str, submission_id: str) -> bool:
+        """Drop the record ``submission_id`` wrote for ``article_id``; its index entries are
+        ignored from then on (every entry is confirmed against a live record)."""
+        with self._lock:
+            record = self._live(article_id, self.clock())
+            if record is None or record.submission_id != submission_id:
+                return False
+            del self._records[article_id]
+            return True
 
     def _live(self, article_id: str, now: float) -> _Record | None:
         record = self._records.get(article_id)

@@ -159,6 +159,15 @@ class Pipeline:
         return Result("rejected", invalid.article_id, Publication(submission_id, [envelope], entry),
                       timer.timings if timer else {}, reason=invalid.reason)
 
+    def forget(self, payload: Any, submission_id: str) -> bool:
+        """Take back what this submission put in the dedup index: it ends rejected or dead-lettered,
+        so it is nobody's original (README, "What counts as a duplicate"). Idempotent."""
+        try:
+            article = validate_article(payload, max_payload_bytes=self.settings.max_payload_bytes)
+        except InvalidArticle:
+            return False  # never got as far as the dedup check
+        return self.dedup.forget(article.id, submission_id)
+
     def dead_letter(self, payload: Any, submission_id: str, *, reason: str, message: str) -> Result:
         """The publication for a submission that could not be processed: rejected, DLQ."""
         article_id = valid_id_or_none(payload.get("id")) if isinstance(payload, dict) else None

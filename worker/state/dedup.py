@@ -35,6 +35,7 @@ class RedisDedupIndex:
         self.settings = settings
         self.keys = Keys(settings)
         self._script = scripts.register(client, scripts.DEDUP_CHECK_AND_INSERT)
+        self._forget = scripts.register(client, scripts.DEDUP_FORGET)
 
     def record_key(self, article_id: str) -> str:
         """Key of the dedup record of ``article_id``."""
@@ -65,6 +66,13 @@ class RedisDedupIndex:
         kind, duplicate_of, similarity, matched_on = self._script(
             keys=[self.record_key(fp.article_id)], args=args)
         return _verdict(kind, duplicate_of, similarity, matched_on)
+
+
+    def forget(self, article_id: str, submission_id: str) -> bool:
+        """Take back the record ``submission_id`` wrote for ``article_id`` (its outcome was a
+        rejection or a dead letter): a later copy is then no duplicate of it. Atomic; idempotent."""
+        return bool(self._forget(keys=[self.record_key(article_id)],
+                                 args=[digest(b"submission", submission_id, 12)]))
 
 
 def _verdict(kind: bytes, duplicate_of: bytes, similarity: bytes, matched_on: bytes) -> DedupVerdict:

@@ -12,6 +12,7 @@ import redis
 from redis.commands.core import Script
 
 DEDUP_CHECK_AND_INSERT = "dedup_check_and_insert.lua"
+DEDUP_FORGET = "dedup_forget.lua"
 REGISTRY_REGISTER = "registry_register.lua"
 PUBLISH_ONCE = "publish_once.lua"
 QUARANTINE = "quarantine.lua"

@@ -63,8 +63,13 @@ def retry_transient(operation: Callable[[], T], *, attempts: int, base: float = 
 def dead_letter(pipeline: Pipeline, payload: Any, submission_id: str, *, reason: str, message: str,
                 deliveries: int) -> Result:
     """The outcome that gives up on a submission: rejected with ``reason``, its payload on the DLQ
-    with how often it was delivered. The one dead-letter path of the task and the reconciler."""
+    with how often it was delivered. The one dead-letter path of the task and the reconciler.
+
+    An earlier delivery may have passed the dedup check and indexed the article as an original:
+    that record is taken back first (atomically), so a later copy is processed, not called a
+    duplicate of an article that has no events. Then the outcome is published."""
     log.error("article.dead_letter", reason=reason, deliveries=deliveries, detail=message)
+    pipeline.forget(payload, submission_id)
     result = pipeline.dead_letter(payload, submission_id, reason=reason, message=message)
     if result.publication.dlq is not None:
         result.publication.dlq["deliveries"] = str(deliveries)

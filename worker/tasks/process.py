@@ -43,11 +43,11 @@ def register_task(app: Celery, settings: Settings) -> Task:
             runtime = get_runtime(settings)
             deliveries = transient(lambda: runtime.deliveries.count(submission_id))
             if deliveries > settings.max_deliveries:
-                result = dead_letter(
+                result = transient(lambda: dead_letter(
                     runtime.pipeline, payload, submission_id, reason="poison_message",
                     deliveries=deliveries,
                     message=f"delivered {deliveries} times without completing (limit "
-                            f"{settings.max_deliveries}); the worker crashed or the task failed")
+                            f"{settings.max_deliveries}); the worker crashed or the task failed"))
             else:
                 result = _process(self, runtime, payload, submission_id, deliveries, transient)
             published = transient(lambda: runtime.publisher.publish(result.publication))
@@ -71,6 +71,6 @@ def _process(task: Task, runtime: Runtime, payload: Any, submission_id: str, del
             raise task.retry(exc=error, countdown=backoff_delay(deliveries, base=1.0, cap=30.0),
                              max_retries=None) from error
         reason = "time_limit" if isinstance(error, SoftTimeLimitExceeded) else "processing_failed"
-        return dead_letter(runtime.pipeline, payload, submission_id, reason=reason,
-                           deliveries=deliveries,
-                           message=f"failed {deliveries} times: {type(error).__name__}: {error}"[:500])
+        message = f"failed {deliveries} times: {type(error).__name__}: {error}"[:500]
+        return transient(lambda: dead_letter(runtime.pipeline, payload, submission_id, reason=reason,
+                                             deliveries=deliveries, message=message))

@@ -183,12 +183,28 @@ end
 local rec = {sub, 'original', '', '', '', article_id, shingles, sig}
 redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
 local expire_at = string.format('%d', (gen + 1) * gen_ms + window_ms)
+-- An entry names records that may be gone: taken back by dedup_forget.lua (the article ended
+-- rejected or dead-lettered) or expired. A URL or text entry that names no live record is taken
+-- over; a full band entry drops the articles that are gone before it refuses a new one.
+local function live_only(v)
+  local kept = ''
+  for i = 1, #v, 12 do
+    local d = string.sub(v, i, i + 11)
+    if redis.call('EXISTS', doc_key(d)) == 1 then kept = kept .. d end
+  end
+  return kept
+end
 local function index(entry, append)
   local key = live[1] .. string.sub(entry, 1, 4)
   local field = string.sub(entry, 5)
-  if redis.call('HSETNX', key, field, digest) == 0 and append then
+  if redis.call('HSETNX', key, field, digest) == 0 then
     local v = redis.call('HGET', key, field)
-    if #v < 12 * max_per_entry then redis.call('HSET', key, field, v .. digest) end
+    if not append then
+      if redis.call('EXISTS', doc_key(v)) == 0 then redis.call('HSET', key, field, digest) end
+    else
+      if #v >= 12 * max_per_entry then v = live_only(v) end
+      if #v < 12 * max_per_entry then redis.call('HSET', key, field, v .. digest) end
+    end
   end
   -- every bucket of a generation expires at the same moment: set it once, when the key is new
   if redis.call('PTTL', key) == -1 then redis.call('PEXPIREAT', key, expire_at) end
