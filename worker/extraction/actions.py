@@ -40,6 +40,7 @@ MODAL_AUX = frozenset({"would", "could", "might", "may", "should", "can"})
 CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
 REQUEST_MARKS = frozenset({"that", "for"})
 PAIR_WORDS = frozenset({"two", "both"})
+_MATCH_CACHE = "eventwire.verb_match"
 #: A reported obligation is a demand ("must") or an appeal ("should") of the speaker.
 OBLIGATION_CODES = {"must": "100", "should": "020"}
 _COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")
@@ -165,9 +166,20 @@ def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     return True
 
 
-def match_verb(verb: Token) -> tuple[VerbEntry, NounEntry | None, Token | None] | None:
+VerbMatch = tuple[VerbEntry, NounEntry | None, Token | None]
+
+
+def match_verb(verb: Token) -> VerbMatch | None:
     """The lexicon entry for a verb occurrence, with the event noun for light verbs: the first
-    matching row of the hand lexicon, else the dictionary's sense of this use (``senses``)."""
+    matching row of the hand lexicon, else the dictionary's sense of this use (``senses``).
+    Computed once per token of a parsed doc (governing verbs are asked again and again)."""
+    cache = verb.doc.user_data.setdefault(_MATCH_CACHE, {})
+    if verb.i not in cache:
+        cache[verb.i] = _match_verb(verb)
+    return cache[verb.i]
+
+
+def _match_verb(verb: Token) -> VerbMatch | None:
     lemma = lexicon_lemma(verb)
     if lemma is None:
         return None

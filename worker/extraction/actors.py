@@ -82,11 +82,14 @@ def seat_buildings() -> frozenset[str]:
 
 
 @functools.cache
-def role_terms() -> list[tuple[re.Pattern[str], str]]:
-    """Role terms as word-bounded patterns, longest first."""
-    rows = [(row["term"], row["role"]) for row in read_tsv("roles.tsv")]
-    rows.sort(key=lambda item: -len(item[0]))
-    return [(re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])"), role) for term, role in rows]
+def role_terms() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """Role terms as one word-bounded alternation (longest first, so "prime minister" wins over
+    "minister" where both start), the same anchored at the end of a phrase, and term -> role."""
+    roles = {row["term"]: row["role"] for row in read_tsv("roles.tsv")}
+    alternation = "|".join(re.escape(term) for term in sorted(roles, key=len, reverse=True))
+    anywhere = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
+    at_end = re.compile(rf"(?<![\w-])(?:{alternation})$")
+    return anywhere, at_end, roles
 
 
 @functools.cache
@@ -118,21 +121,17 @@ def seat(text: str) -> Profile | None:
 
 def role_in(text: str) -> str | None:
     """The role named by the longest role term inside ``text`` (case-insensitive)."""
-    lowered = text.lower()
-    for pattern, role in role_terms():
-        if pattern.search(lowered):
-            return role
-    return None
+    anywhere, _, roles = role_terms()
+    terms = [match.group(0) for match in anywhere.finditer(text.lower())]
+    return roles[max(terms, key=len)] if terms else None
 
 
 def role_of_head(text: str) -> str | None:
     """The role of a noun phrase whose last words are a role term ("Kenya's foreign minister",
     "Russian officials"); a role word used as a modifier ("official contact") is no role."""
-    lowered = text.lower().rstrip()
-    for pattern, role in role_terms():
-        if any(match.end() == len(lowered) for match in pattern.finditer(lowered)):
-            return role
-    return None
+    _, at_end, roles = role_terms()
+    match = at_end.search(text.lower().rstrip())
+    return roles[match.group(0)] if match else None
 
 
 def is_person_title(text: str) -> bool:

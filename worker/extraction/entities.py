@@ -177,15 +177,13 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
     """Capitalised token runs (up to 4 tokens) that name an organisation, seat or country."""
     found: list[tuple[int, int, str]] = []
     i = 0
+    names = [bool(_NAME_TOKEN.match(token.text)) for token in doc]  # one pass; spans cost
     while i < len(doc):
         matched = False
         for size in (4, 3, 2, 1):
-            if i + size > len(doc):
+            if i + size > len(doc) or not (names[i] and names[i + size - 1]):
                 continue
-            span = doc[i : i + size]
-            if not _NAME_TOKEN.match(span[0].text) or not _NAME_TOKEN.match(span[-1].text):
-                continue
-            text = span.text
+            text = doc[i : i + size].text
             if organisation(text):
                 found.append((i, i + size, "ORG"))
             elif seat(text):
@@ -357,7 +355,7 @@ def _mention_profile(doc: Doc, mention: Mention) -> Profile:
 def build_entities(doc: Doc, on_date: dt.date | None = None) -> EntityTable:
     """Resolve the entities of ``doc``: repaired labels, clusters, profiles, stable ids."""
     spans = _repair_labels(doc, _candidate_spans(doc))
-    sent_start = {t.i: t.sent.start for t in doc}
+    sent_start = {i: sent.start for sent in doc.sents for i in range(sent.start, sent.end)}
     mentions = [
         Mention(s, e, label, descriptor_start(doc, s, e, sent_start[s]) if label == "PERSON" else s)
         for s, e, label in spans

@@ -39,7 +39,7 @@ def dateline_place(text: str) -> Place | None:
 
 def _path_to_root(token: Token) -> list[Token]:
     path = [token]
-    while path[-1].head is not path[-1] and len(path) < 40:
+    while path[-1].head.i != path[-1].i and len(path) < 40:
         path.append(path[-1].head)
     return path
 
@@ -47,12 +47,11 @@ def _path_to_root(token: Token) -> list[Token]:
 def attachment_distance(word: Token, anchors: list[Token]) -> int | None:
     """Dependency steps from ``word`` up to the nearest anchor's clause; None when the path
     enters another clause (a verb that is not an anchor) first."""
-    anchor_paths = {a.i: _path_to_root(a) for a in anchors}
-    up = _path_to_root(word)
-    for steps, node in enumerate(up):
-        for path in anchor_paths.values():
-            if node in path:
-                return steps + path.index(node)
+    anchor_steps = [{t.i: n for n, t in enumerate(_path_to_root(a))} for a in anchors]
+    for steps, node in enumerate(_path_to_root(word)):
+        for path in anchor_steps:
+            if node.i in path:
+                return steps + path[node.i]
         if steps > 0 and node.pos_ in ("VERB", "AUX"):
             return None
     return None
