@@ -169,3 +169,12 @@ def test_a_verb_with_re_is_the_verb_again_only_within_its_synonym_block():
     assert events("The head of the Kenyan police resigned on Monday.") == []  # not "signed" again
     record = only(events("Chad reimposed a curfew in N'Djamena on Friday."))
     assert record["action"]["plover"] == "COERCE"
+
+
+def test_a_hyphen_inside_a_name_does_not_cut_the_phrase():
+    record = only(events("Al-Shabaab's leadership council threatened to attack Kenyan towns."))
+    assert (record["actor1"]["code"], record["action"]["plover"]) == ("SOMREB", "THREATEN")
+
+
+def test_a_country_known_by_its_initials():
+    assert only(events("The PRC protested to Japan over the visit."))["actor1"]["country"] == "CHN"

@@ -170,8 +170,10 @@ def _modified_actor(head: Token, modifier: Token, table: EntityTable) -> Actor |
 def _phrase_start(token: Token) -> int:
     modifiers = [c for c in token.lefts if c.dep_ in MODIFIER_DEPS]
     start = min((c.left_edge.i for c in modifiers), default=token.i)
+    doc = token.doc
     for i in range(token.i - 1, start - 1, -1):
-        if token.doc[i].text in BOUNDARY_TEXTS or token.doc[i].is_space:
+        infix = i > 0 and not doc[i - 1].whitespace_ and not doc[i].whitespace_  # "al-Qaeda"
+        if (doc[i].text in BOUNDARY_TEXTS and not infix) or doc[i].is_space:
             return i + 1
     return start
 
