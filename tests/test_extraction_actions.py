@@ -388,3 +388,9 @@ def test_reporting_what_another_party_must_do_is_a_demand_on_it():
     assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
         "020", "REQUEST", "UGAGOV")
     assert events("Ghana said it must cut spending.") == []  # an obligation on oneself asks nobody
+
+
+def test_an_attack_named_with_its_nation_is_that_nations_act():
+    record = only(events("An Israeli air strike killed five people in Rafah on Tuesday."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "ISR", "ASSAULT", "PSECVL")

@@ -481,22 +481,20 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     return []
 
 
-def names_violent_means(predicate: Predicate) -> bool:
-    """Whether the sentence blames a violent act it does not attribute: the subject is an
-    attack ("a car bomb killed", "the blast wounded") or the harm is put in one ("were killed in
-    an explosion", "died in a shelling"). Disasters and accidents are not violent means."""
+def violent_means(predicate: Predicate) -> Token | None:
+    """The violent act a sentence blames without attributing it: the subject is an attack ("a car
+    bomb killed", "an Israeli air strike wounded") or the harm is put in one ("were killed in an
+    explosion", "died in a shelling"). Disasters and accidents are not violent means."""
     verb = predicate.verb
     if verb is None:
-        return False
+        return None
     nouns = [a.token for a in predicate.agents]
     preps = [prep for name in word_class("harm_prep") for prep in _prep_children(verb, name)]
     nouns += [p for prep in preps for p in _pobjs(prep)]
     if not _is_passive(verb):
         nouns += [c for c in verb.children if c.dep_ == "nsubj"]
-    return any(
-        (entry := _noun_entry(noun)) is not None and code_info(entry.cameo).root in VIOLENT_ROOTS
-        for noun in nouns
-    )
+    return next((noun for noun in nouns if (entry := _noun_entry(noun)) is not None
+                 and code_info(entry.cameo).root in VIOLENT_ROOTS), None)
 
 
 def _attacker_of(verb: Token, table: EntityTable) -> list[Argument]:

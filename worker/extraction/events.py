@@ -11,7 +11,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from worker.extraction.actions import Argument, Predicate, find_predicates, names_violent_means
+from worker.extraction.actions import Argument, Predicate, find_predicates, violent_means
 from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
@@ -146,8 +146,10 @@ def _predicate_events(
     agents = [a for a in (_actor_of(x, table, as_agent=True) for x in predicate.agents) if a is not None]
     announced = predicate.future and not predicate.negated
     info = code_info(future_code(predicate.cameo) if announced else predicate.cameo)
-    if not agents and info.root in VIOLENT_ROOTS and names_violent_means(predicate):
-        agents = [(_unnamed_actor(sent.doc[predicate.action_start].idx), "unnamed")]
+    means = violent_means(predicate) if not agents and info.root in VIOLENT_ROOTS else None
+    if means is not None:  # "an Israeli air strike killed": the nation behind it, else unnamed
+        agents = [_means_owner(means, table) or (_unnamed_actor(sent.doc[predicate.action_start].idx),
+                                                 "unnamed")]
     if not agents:
         return []
     patients = []
@@ -174,6 +176,17 @@ def _predicate_events(
             continue
         records.append(_record(predicate, sent, index, table, facts, actor1, how1, actor2, how2, info))
     return [r for r in records if r["actor1"]["code"]]  # an unnamed attacker needs a country
+
+
+def _means_owner(means: Token, table: EntityTable) -> Resolved | None:
+    """The nation or group an attack's own modifiers name: "an Israeli air strike", "a Russian
+    missile", "Hamas's rockets"."""
+    for modifier in means.lefts:
+        if modifier.dep_ in ("amod", "compound", "poss", "nmod"):
+            actor = resolve_actor(means, table, as_agent=True, modifier=modifier)
+            if actor is not None:
+                return actor, "inherited"
+    return None
 
 
 def _unnamed_actor(at: int) -> Actor:
