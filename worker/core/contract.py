@@ -63,10 +63,18 @@ def data_schema_name(event_type: str) -> str:
 
 @dataclass(frozen=True)
 class FieldError:
-    """One precise problem with one field of the input."""
+    """One precise problem with one field of the input.
+
+    Field names and messages may quote the input; a lone surrogate in them is written as its
+    escape (``\\udc80``), so a rejection can always be encoded and published.
+    """
 
     field: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", _encodable(self.field))
+        object.__setattr__(self, "message", _encodable(self.message))
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}
@@ -124,6 +132,7 @@ def validate_article(payload: Any, *, max_payload_bytes: int = 1_000_000) -> Art
     for name in ("title", "source", "url"):
         if isinstance(payload.get(name), str):
             _check_characters(name, payload[name], article_id)
+    _check_metadata(payload.get("metadata") or {}, article_id)
     published_at = _parse_timestamp(payload.get("published_at"), article_id)
     return Article(
         id=article_id or derive_article_id(payload),
@@ -208,6 +217,27 @@ def _field_error(error: ValidationError) -> FieldError:
         return FieldError(where, "may contain only letters, digits and . _ : @ + - "
                                  "and must start with a letter or digit")
     return FieldError(where, error.message[:300])
+
+
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates written as escapes (everything else unchanged)."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _check_metadata(metadata: dict[str, Any], article_id: str | None) -> None:
+    """Metadata is echoed back on ``article.processed``: a lone surrogate in a key or a value
+    could not be encoded there, so it is rejected here, before anything is recorded."""
+    for key, value in metadata.items():
+        surrogate = _SURROGATE.search(key)
+        if surrogate:
+            raise InvalidArticle("invalid_field", [FieldError(
+                f"metadata.{key}", f"invalid UTF-8: lone surrogate at character {surrogate.start()} "
+                                   f"of the key")], article_id)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _SURROGATE.search(item):
+                _check_characters(f"metadata.{key}", item, article_id)
 
 
 def _check_characters(name: str, value: str, article_id: str | None) -> None:

@@ -28,7 +28,7 @@ from worker.core.contract import (
 )
 from worker.core.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
 from worker.core.nlp import load_model
-from worker.core.publication import Publication, dlq_entry, make_envelope
+from worker.core.publication import PendingEvent, Publication, dlq_entry, make_envelope
 from worker.core.registry import EventRegistry, MemoryEventRegistry, Registration
 from worker.extraction import ArticleContext, Extraction, extract
 from worker.logs import StageTimer
@@ -105,12 +105,9 @@ class Pipeline:
 
     def _processed(self, article: Article, submission_id: str, text: str,
                    extraction: Extraction, timer: StageTimer) -> Result:
-        envelopes = []
-        event_ids: list[str] = []
-        for record in extraction.events:
-            registration = self.registry.register(record["event_id"], article.id, article.source)
-            event_ids.append(record["event_id"])
-            envelopes.append(self._event_envelope(record, article, registration, "extraction"))
+        event_ids = [record["event_id"] for record in extraction.events]
+        pending = [self._pending(record["event_id"], article, "extraction", record)
+                   for record in extraction.events]
         self.registry.record_article_events(article.id, event_ids)
         data = {
             "article_id": article.id,
@@ -125,7 +122,7 @@ class Pipeline:
             "metadata": article.metadata,
         }
         head = self._envelope("article.processed", article.id, data, submission_id)
-        return Result("processed", article.id, Publication(submission_id, [head, *envelopes]),
+        return Result("processed", article.id, self._publication(submission_id, head, pending),
                       timer.timings)
 
     def _duplicate(self, article: Article, submission_id: str, verdict: DedupVerdict,
@@ -139,13 +136,13 @@ class Pipeline:
             "source": article.source,
             "url": article.url,
         }
-        envelopes = [self._envelope("article.duplicate", article.id, data, submission_id)]
+        head = self._envelope("article.duplicate", article.id, data, submission_id)
+        pending = []
         if verdict.matched_on != "id":  # a resubmitted id is the same article, not a new report
-            for event_id in self.registry.events_of(verdict.duplicate_of or ""):
-                registration = self.registry.register(event_id, article.id, article.source)
-                envelopes.append(self._mention(registration, article, "duplicate"))
+            pending = [self._pending(event_id, article, "duplicate")
+                       for event_id in self.registry.events_of(verdict.duplicate_of or "")]
         return Result(verdict.kind + "_duplicate", article.id,
-                      Publication(submission_id, envelopes), timer.timings)
+                      self._publication(submission_id, head, pending), timer.timings)
 
     def reject(self, payload: Any, submission_id: str, invalid: InvalidArticle,
                timer: StageTimer | None = None) -> Result:
@@ -174,20 +171,33 @@ class Pipeline:
         return self.reject(payload, submission_id,
                            InvalidArticle(reason, [FieldError("$", message)], article_id))
 
-    def _event_envelope(self, record: dict[str, Any], article: Article,
-                        registration: Registration, via: str) -> dict[str, Any]:
-        if registration.created:
-            record = {**record, "mentions": {"articles": registration.articles,
-                                             "outlets": registration.outlets}}
-            return self._envelope("event.created", record["event_id"], record, record["event_id"])
-        return self._mention(registration, article, via)
+    def _pending(self, event_id: str, article: Article, via: str,
+                 record: dict[str, Any] | None = None) -> PendingEvent:
+        """The event's envelopes, both ways, until registration decides (``mentions`` last)."""
+        created = None
+        if record is not None:
+            data = {k: v for k, v in record.items() if k != "mentions"} | {"mentions": None}
+            created = self._envelope("event.created", event_id, data, event_id)
+        data = {"event_id": event_id, "article_id": article.id, "source": article.source,
+                "via": via, "mentions": None}
+        mentioned = self._envelope("event.mentioned", event_id, data, f"{event_id}\x1f{article.id}")
+        return PendingEvent(event_id, article.id, article.source, via, created, mentioned)
 
-    def _mention(self, registration: Registration, article: Article, via: str) -> dict[str, Any]:
-        data = {"event_id": registration.event_id, "article_id": article.id,
-                "source": article.source, "via": via,
-                "mentions": {"articles": registration.articles, "outlets": registration.outlets}}
-        return self._envelope("event.mentioned", registration.event_id, data,
-                              f"{registration.event_id}\x1f{article.id}")
+    def _publication(self, submission_id: str, head: dict[str, Any],
+                     pending: list[PendingEvent]) -> Publication:
+        """The publication; events registered now, or left to the publication step."""
+        if self.registry.registers_at_publication:
+            return Publication(submission_id, [head], events=pending)
+        envelopes = [head]
+        for event in pending:
+            registration = self._register(event)
+            if registration is not None:
+                envelopes.append(event.resolve(registration.created and event.via == "extraction",
+                                               registration.articles, registration.outlets))
+        return Publication(submission_id, envelopes)
+
+    def _register(self, event: PendingEvent) -> Registration | None:
+        return self.registry.register(event.event_id, event.article_id, event.outlet)
 
     def _envelope(self, event_type: str, subject: str, data: dict[str, Any],
                   dedup_key: str) -> dict[str, Any]:

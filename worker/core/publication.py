@@ -79,12 +79,40 @@ def _dump_payload(payload: Any) -> str:
 
 
 @dataclass
+class PendingEvent:
+    """An event envelope whose type is decided where the article is registered on the event.
+
+    ``event.created`` goes to the article that registers the event first, ``event.mentioned`` (with
+    the counts after this article) to every other; a copy found by dedup (``via`` "duplicate")
+    only mentions events that exist. Where registration and publication are one atomic step
+    (``lua/publish_once.lua``) the decision is made there, so no consumer can see
+    ``event.mentioned`` for an event whose ``event.created`` was never published. Both envelopes
+    have ``data.mentions`` as the last key of the last key, filled in by ``resolve``.
+    """
+
+    event_id: str
+    article_id: str
+    outlet: str | None
+    via: str  # "extraction" | "duplicate"
+    created: dict[str, Any] | None  # the event.created envelope (None for a duplicate's mention)
+    mentioned: dict[str, Any]  # the event.mentioned envelope
+
+    def resolve(self, created: bool, articles: int, outlets: int) -> dict[str, Any]:
+        """The envelope to publish once registration answered ``created`` and the counts."""
+        chosen = self.created if created and self.created is not None else self.mentioned
+        return {**chosen, "data": {**chosen["data"],
+                                   "mentions": {"articles": articles, "outlets": outlets}}}
+
+
+@dataclass
 class Publication:
-    """Everything one submission publishes: envelopes for the results stream, maybe a DLQ entry."""
+    """Everything one submission publishes: envelopes for the results stream, maybe a DLQ entry,
+    and events still to be registered and published in the same step (``PendingEvent``)."""
 
     submission_id: str
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     dlq: dict[str, str] | None = None
+    events: list[PendingEvent] = field(default_factory=list)
 
 
 class Publisher(Protocol):

@@ -32,7 +32,13 @@ class Registration:
 
 
 class EventRegistry(Protocol):
-    """Mentions of events by articles, and the events of each article."""
+    """Mentions of events by articles, and the events of each article.
+
+    ``registers_at_publication``: True when the registry is updated by the publication itself, in
+    one atomic step with the envelopes (Redis); the pipeline then leaves its events pending.
+    """
+
+    registers_at_publication: bool
 
     def register(self, event_id: str, article_id: str, outlet: str | None) -> Registration: ...
 
@@ -60,6 +66,8 @@ class _Event:
 
 class MemoryEventRegistry:
     """The same registry in process memory (for ``eventwire extract``; thread-safe)."""
+
+    registers_at_publication = False  # in one process the pipeline's result is its publication
 
     def __init__(self, settings: Settings | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:

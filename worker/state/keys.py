@@ -8,7 +8,7 @@ key                                 type      what, written by
 ==================================  ========  ==================================================
 ``P{dedup}:d:<hex24>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``)
 ``P{dedup}:x:<gen>:<hex4>``         hash      dedup lookup buckets (same script; layout at its top)
-``Pev:<hex32>``                     hash      one event's mentions (``lua/registry_register.lua``)
+``Pev:<hex32>``                     hash      one event's mentions (``lua/publish_once.lua`` as it publishes)
 ``Part:<hex32>``                    string    JSON list of an article's event ids (``state.registry``)
 ``Ppublished:<hex32>``              string    a submission's outcome was published (``lua/publish_once.lua``)
 ``Pdeliveries:<hex32>``             string    deliveries of a submission (``state.deliveries``)

@@ -1,8 +1,12 @@
-"""Publication in Redis: a submission's envelopes (and DLQ entry) appended at most once.
+"""Publication in Redis: a submission's outcome published at most once, in one atomic step.
 
-One Lua script checks the submission's marker and appends everything in one atomic step (keys and
-arguments documented in ``lua/publish_once.lua``). Where the broker loses messages in transit
-(kombu's Redis transport), the same step strikes the submission off the ledger.
+One Lua script (``lua/publish_once.lua``, keys and arguments at its top) checks the submission's
+marker, registers the article on its events (so ``event.created`` and the registration that makes
+an article the creator are one step), appends the envelopes and the DLQ entry, and, where the broker
+loses messages in transit (kombu's Redis transport), strikes the submission off the ledger.
+
+Everything is encoded to bytes before the script runs: a publication that cannot be encoded
+(``UnencodablePublication``) changes nothing in Redis.
 """
 
 from __future__ import annotations
@@ -13,9 +17,29 @@ from typing import Any
 import redis
 
 from worker.config import Settings
-from worker.core.publication import Publication
+from worker.core.publication import PendingEvent, Publication
+from worker.core.registry import normalize_outlet
 from worker.state import scripts
-from worker.state.keys import Keys
+from worker.state.keys import Keys, digest
+
+#: How a pending event's envelope JSON ends before the script writes the counts.
+_OPEN_END = b'"mentions":null}}'
+
+
+class UnencodablePublication(ValueError):
+    """Part of a publication is not valid UTF-8 (a lone surrogate): nothing was published."""
+
+
+def _json(envelope: dict[str, Any]) -> bytes:
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _open(envelope: dict[str, Any]) -> bytes:
+    """The envelope JSON without its last bytes, ending at ``"mentions":``."""
+    raw = _json(envelope)
+    if not raw.endswith(_OPEN_END):
+        raise ValueError(f"{envelope['type']}: data.mentions must be the envelope's last value")
+    return raw[: -len(b'null}}')]
 
 
 class RedisPublisher:
@@ -29,17 +53,41 @@ class RedisPublisher:
         self._script = scripts.register(client, scripts.PUBLISH_ONCE)
 
     def publish(self, publication: Publication) -> bool:
-        """Append ``publication``; False when this submission was published before."""
+        """Publish ``publication``; False when this submission was published before."""
+        keys, args = self.encode(publication)
+        return int(self._script(keys=keys, args=args)) >= 0
+
+    def encode(self, publication: Publication) -> tuple[list[str], list[bytes | int]]:
+        """The script's keys and arguments, all encoded; raises ``UnencodablePublication``."""
         s = self.settings
-        args: list[Any] = [publication.submission_id, s.dedup_window_seconds, s.results_maxlen,
-                           s.dlq_maxlen, len(publication.envelopes)]
-        for envelope in publication.envelopes:
-            args += [envelope["type"], envelope["subject"],
-                     json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))]
-        for name, value in (publication.dlq or {}).items():
-            args += [name, value]
+        where = "the publication"
+        try:
+            args: list[bytes | int] = [
+                publication.submission_id.encode("utf-8"), s.dedup_window_seconds, s.results_maxlen,
+                s.dlq_maxlen, int(self.ledger), s.dedup_window_seconds * 1000,
+                len(publication.envelopes), len(publication.events)]
+            for envelope in publication.envelopes:
+                where = f"{envelope['type']} {envelope['subject']!r}"
+                args += [envelope["type"].encode(), envelope["subject"].encode("utf-8"), _json(envelope)]
+            for event in publication.events:
+                where = f"event {event.event_id!r}"
+                args += self._event_args(event)
+            for name, value in (publication.dlq or {}).items():
+                where = f"DLQ field {name}"
+                args += [name.encode(), value if isinstance(value, bytes) else value.encode("utf-8")]
+        except UnicodeEncodeError as error:
+            raise UnencodablePublication(f"{where}: {error}") from error
         keys = [self.keys.published(publication.submission_id), self.keys.results_stream,
                 self.keys.dlq_stream]
         if self.ledger:
             keys += [self.keys.ledger_index, self.keys.ledger_payload]
-        return int(self._script(keys=keys, args=args)) >= 0
+        keys += [self.keys.event(event.event_id) for event in publication.events]
+        return keys, args
+
+    def _event_args(self, event: PendingEvent) -> list[bytes | int]:
+        outlet = normalize_outlet(event.outlet)
+        return [b"x" if event.via == "extraction" else b"d", event.event_id.encode("utf-8"),
+                event.article_id.encode("utf-8"), digest(b"article", event.article_id, 12),
+                digest(b"outlet", outlet, 12) if outlet else b"",
+                _open(event.created) if event.created is not None else b"",
+                _open(event.mentioned)]

@@ -16,7 +16,13 @@ from worker.state.keys import Keys, digest
 
 
 class RedisEventRegistry:
-    """Mentions of events by articles, and the events of each article, in Redis."""
+    """Mentions of events by articles, and the events of each article, in Redis.
+
+    The service registers events in the publish script (``lua/publish_once.lua``), atomically with
+    the envelopes; ``register`` (``lua/registry_register.lua``, the same steps) serves direct use.
+    """
+
+    registers_at_publication = True
 
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.client = client

@@ -18,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from worker.config import Settings
 from worker.core.pipeline import Result
 from worker.logs import bound_to
+from worker.state.publisher import UnencodablePublication
 from worker.tasks.app import TASK_NAME
 from worker.tasks.delivery import backoff_delay, dead_letter, is_transient, retry_transient
 from worker.tasks.runtime import Runtime, get_runtime
@@ -50,10 +51,20 @@ def register_task(app: Celery, settings: Settings) -> Task:
                             f"{settings.max_deliveries}); the worker crashed or the task failed"))
             else:
                 result = _process(self, runtime, payload, submission_id, deliveries, transient)
-            published = transient(lambda: runtime.publisher.publish(result.publication))
+            try:
+                published = transient(lambda: runtime.publisher.publish(result.publication))
+            except UnencodablePublication as error:
+                # Validation rejects what cannot be encoded; this is the net under it: nothing was
+                # published or registered, so the outcome becomes a dead letter (encodable).
+                message = f"the outcome cannot be encoded: {error}"[:500]
+                result = transient(lambda: dead_letter(
+                    runtime.pipeline, payload, submission_id, reason="processing_failed",
+                    deliveries=deliveries, message=message))
+                published = transient(lambda: runtime.publisher.publish(result.publication))
             log.info("article.done", outcome=result.outcome, reason=result.reason,
                      deliveries=deliveries, envelopes=len(result.publication.envelopes),
-                     published=published, stage_ms=result.timings)
+                     events=len(result.publication.events), published=published,
+                     stage_ms=result.timings)
             return result.outcome
 
     return process_article
