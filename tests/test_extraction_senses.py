@@ -87,3 +87,16 @@ def test_people_resolve_through_the_actor_dictionary_by_the_date_of_the_article(
 def test_a_dictionary_default_needs_people_as_its_object():
     # "increase" has a cooperative default code in the field's dictionary; "the risk" is nobody
     assert events("The new sanctions increase the risk of a confrontation between Russia and NATO.") == []
+
+
+def test_people_the_dictionaries_lack_resolve_through_the_hand_table_by_date():
+    text = "Opposition leader Keir Starmer accused Boris Johnson of misleading parliament."
+    record = only(events(text, datetime(2021, 6, 1, tzinfo=UTC)))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "GBROPP", "ACCUSE", "GBRGOV")  # Johnson was prime minister then
+    assert only(events(text, datetime(2023, 6, 1, tzinfo=UTC)))["actor2"]["code"] == "GBRELI"
+
+
+def test_a_party_takes_the_country_of_the_article():
+    record = only(events("LONDON — Mr Johnson said taxes would not rise, and Labour attacked the plan."))
+    assert (record["actor1"]["code"], record["action"]["cameo"]) == ("GBRPTY", "111")

@@ -93,12 +93,22 @@ def role_terms() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
 
 
 @functools.cache
-def known_people() -> dict[str, Profile]:
-    """Well-known office holders by full name."""
-    return {
-        row["name"]: Profile(row["country"] or None, row["role"] or None, row["org"] or None)
-        for row in read_tsv("people.tsv")
-    }
+def known_people() -> dict[str, list[tuple[dt.date | None, dt.date | None, Profile]]]:
+    """Well-known office holders by full name: (start, end, profile) of each role they held."""
+    people: dict[str, list[tuple[dt.date | None, dt.date | None, Profile]]] = {}
+    for row in read_tsv("people.tsv"):
+        profile = Profile(row["country"] or None, row["role"] or None, row["org"] or None)
+        start, end = (dt.date.fromisoformat(row[k]) if row.get(k) else None for k in ("start", "end"))
+        people.setdefault(row["name"], []).append((start, end, profile))
+    return people
+
+
+def _held_on(roles: list[tuple[dt.date | None, dt.date | None, Profile]], day: dt.date) -> Profile | None:
+    """The role held on ``day``: a dated row covering it (the latest start), else an undated row."""
+    dated = [r for r in roles if (r[0] or r[1]) and (r[0] or dt.date.min) <= day < (r[1] or dt.date.max)]
+    if dated:
+        return max(dated, key=lambda r: r[0] or dt.date.min)[2]
+    return next((profile for start, end, profile in roles if not (start or end)), None)
 
 
 def strip_article(text: str) -> str:
@@ -172,7 +182,9 @@ def profile_of_name(text: str) -> Profile:
     if org is not None:
         if org.country:
             return Profile(country=org.country, role=org.role)
-        return Profile(role=org.role, org=org.code)
+        # an organisation of some country the article names ("Labour"): its sector, the
+        # country from the article's context
+        return Profile(role=org.role, org=org.code or None)
     found = country_aliases().get(name)
     if found is not None:
         code, kind = found
@@ -183,7 +195,9 @@ def profile_of_name(text: str) -> Profile:
 def person_profile(full_name: str, on_date: dt.date | None = None) -> Profile:
     """Profile of a well-known person: the people table, else the field's actor dictionaries
     (leaders and officials with the dates of each role), else empty."""
-    return known_people().get(full_name) or dictionary_profile(full_name, on_date)
+    roles = known_people().get(full_name)
+    held = _held_on(roles, on_date or dt.date.max) if roles else None
+    return held or dictionary_profile(full_name, on_date)
 
 
 def dictionary_profile(name: str, on_date: dt.date | None = None) -> Profile:
