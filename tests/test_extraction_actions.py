@@ -394,3 +394,9 @@ def test_an_attack_named_with_its_nation_is_that_nations_act():
     record = only(events("An Israeli air strike killed five people in Rafah on Tuesday."))
     assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["code"]) == (
         "ISR", "ASSAULT", "PSECVL")
+
+
+def test_a_hyphenated_event_noun_is_one_word():
+    record = only(events("Hundreds of students staged a sit-in outside the education ministry in Dhaka."))
+    assert (record["action"]["lemma"], record["action"]["plover"], record["actor1"]["country"]) == (
+        "sit-in", "PROTEST", "BGD")

@@ -138,6 +138,11 @@ def _pobjs(prep: Token) -> list[Token]:
 def _noun_entry(noun: Token) -> NounEntry | None:
     lexicon = noun_lexicon()
     lemma = noun.lemma_.lower()
+    doc = noun.doc
+    if noun.i >= 2 and doc[noun.i - 1].text == "-" and not doc[noun.i - 2].whitespace_:
+        hyphenated = f"{doc[noun.i - 2].lower_}-{noun.lower_}"  # "sit - in": one word in the text
+        if hyphenated in lexicon:
+            return lexicon[hyphenated]
     for child in noun.children:
         if child.dep_ in ("compound", "amod") and f"{child.lemma_.lower()} {lemma}" in lexicon:
             return lexicon[f"{child.lemma_.lower()} {lemma}"]
@@ -297,7 +302,7 @@ def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
         predicate = Predicate(
             anchor=noun,
             verb=verb,
-            lemma=noun.lemma_.lower(),
+            lemma=noun_entry.noun,
             cameo=noun_entry.cameo,
             action_start=min(verb.i, noun.i),
             action_end=max(verb.i, noun.i) + 1,
@@ -347,7 +352,7 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     predicate = Predicate(
         anchor=noun,
         verb=noun.head if noun.head.pos_ in ("VERB", "AUX") else None,
-        lemma=noun.lemma_.lower(),
+        lemma=entry.noun,
         cameo=entry.cameo,
         action_start=noun.i,
         action_end=noun.i + 1,
