@@ -8,14 +8,16 @@ A producer needs only this module and the schemas: it never imports the pipeline
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from kombu.exceptions import OperationalError
 
-from worker.config import Settings
+from worker.config import Settings, mask_secrets
 from worker.core.contract import derive_article_id, validate_article
 from worker.state.connections import state_client
 from worker.state.ledger import SubmissionLedger
@@ -23,7 +25,9 @@ from worker.tasks.app import broker_loses_messages, make_celery, send_article
 
 
 class BrokerUnavailable(ConnectionError):
-    """The broker did not answer within the connect timeout."""
+    """The broker or the state Redis did not take the submission: unreachable within the connect
+    timeout, timed out, or refused it (a Redis that is full, read-only or loading). Nothing was
+    enqueued; the submission may be retried."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +64,21 @@ class Producer:
         self._ensure_broker()
         submission_id = str(uuid.uuid4())
         if self.ledger:  # before sending: a message lost in transit is re-sent from the ledger
-            self.ledger.record(submission_id, payload)
+            try:
+                self.ledger.record(submission_id, payload)
+            except (redis.RedisError, OSError) as exc:
+                raise BrokerUnavailable(mask_secrets(
+                    f"Redis {self.settings.redis_url} did not take the submission: "
+                    f"{type(exc).__name__}: {exc}")) from exc
         try:
             send_article(self.app, self.settings, payload, submission_id)
-        except OperationalError as exc:
+        except (OperationalError, redis.RedisError, OSError) as exc:
             if self.ledger:
-                self.ledger.forget(submission_id)
-            raise BrokerUnavailable(f"broker unreachable: {exc}") from exc
+                with contextlib.suppress(redis.RedisError, OSError):
+                    self.ledger.forget(submission_id)
+            raise BrokerUnavailable(mask_secrets(
+                f"broker {self.settings.effective_broker_url} did not take the submission: "
+                f"{type(exc).__name__}: {exc}")) from exc
         return Submission(payload["id"], submission_id)
 
     def submit_many(self, articles: Iterable[Mapping[str, Any]]) -> list[Submission]:
@@ -83,18 +95,12 @@ class Producer:
             with self.app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, interval_start=0.2, interval_step=0.2,
                                        timeout=self.settings.connect_timeout)
-        except (OperationalError, OSError) as exc:
-            raise BrokerUnavailable(
-                f"broker {_redact(self.settings.effective_broker_url)} unreachable: {exc}") from exc
+        except (OperationalError, redis.RedisError, OSError) as exc:
+            raise BrokerUnavailable(mask_secrets(
+                f"broker {self.settings.effective_broker_url} unreachable: {exc}")) from exc
         self._checked = True
 
     def close(self) -> None:
         """Release the broker connection pool."""
         self.app.close()
 
-
-def _redact(url: str | None) -> str:
-    if not url or "@" not in url:
-        return url or ""
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://***@{rest.split('@', 1)[1]}"

@@ -8,11 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, get_type_hints
 
 ENV_PREFIX = "EVENTWIRE_"
+
+_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/\s?#]*)@")
+_URL_SECRET_PARAM = re.compile(r"(?i)([?&;](?:password|passwd|pass|pwd|token|secret)=)[^&;#\s]*")
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the password of every URL in it masked: ``redis://:s3cret@host`` becomes
+    ``redis://:***@host``, ``?password=x`` becomes ``?password=***``. The one masking function:
+    every URL eventwire prints, logs or puts in an error goes through it."""
+    def userinfo(match: re.Match[str]) -> str:
+        user, colon, _ = match["userinfo"].partition(":")
+        return f"{match['scheme']}{user}:***@" if colon else f"{match['scheme']}***@"
+
+    return _URL_SECRET_PARAM.sub(r"\1***", _URL_USERINFO.sub(userinfo, text))
 
 
 class SettingsError(ValueError):
@@ -52,6 +67,8 @@ class Settings:
     task_soft_time_limit: int = 90
     max_deliveries: int = 3
     transient_retries: int = 5
+    # Redis set-up (issue 13): start even when Redis may evict keys (health still says so)
+    allow_evicting_redis: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +113,11 @@ class Settings:
 def _parse(name: str, hint: Any, raw: str) -> Any:
     text = str(hint)
     try:
+        if hint is bool:
+            lowered = raw.strip().lower()
+            if lowered not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+                raise ValueError("expected 1/0, true/false, yes/no or on/off")
+            return lowered in {"1", "true", "yes", "on"}
         if hint is int:
             return int(raw)
         if hint is float:

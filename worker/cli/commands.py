@@ -26,11 +26,15 @@ if TYPE_CHECKING:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Start a Celery worker consuming the articles queue."""
+    from worker.tasks.redis_setup import UnsafeRedis
     from worker.tasks.worker import create_worker_app
 
     level = (args.log_level or settings.log_level).upper()
     settings = require_redis(settings).replace(log_level=level)
-    app = create_worker_app(settings)
+    try:
+        app = create_worker_app(settings)
+    except UnsafeRedis as exc:
+        raise CliError(f"refusing to start: {exc}", EXIT_UNAVAILABLE) from exc
     argv = ["worker", "--loglevel", level,
             "--concurrency", str(args.concurrency or settings.concurrency),
             "--queues", args.queues or settings.queue, "--pool", args.pool,

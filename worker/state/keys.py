@@ -15,6 +15,7 @@ key                                 type      what, written by
 ``Pheartbeat:<hex32>``              string    a worker's last beat (``state.heartbeat``)
 ``Pquarantined:<hex32>``            string    a broker message was dead-lettered (``lua/quarantine.lua``)
 ``Prejected_messages``              hash      dead-lettered broker messages by reason (same script)
+``Phealth:probe``                   string    health's write probe, 10 s (``tasks.health``)
 ``P{ledger}:index``                 zset      unpublished submissions by send time (``state.ledger``)
 ``P{ledger}:payload``               hash      their payloads (``state.ledger``)
 ``P{ledger}:lock``                  string    one reconciler at a time (``tasks.reconciler``)
@@ -101,6 +102,11 @@ class Keys:
     def rejected_messages(self) -> str:
         """Counter of broker messages dead-lettered at the edge, one field per reason."""
         return self.key("rejected_messages")
+
+    @property
+    def health_probe(self) -> str:
+        """The key ``eventwire health`` writes to see whether Redis accepts writes."""
+        return self.key("health:probe")
 
     def pattern(self, kind: str) -> str:
         """SCAN pattern of every hashed key of ``kind`` (``heartbeat``, ``deliveries`` …)."""

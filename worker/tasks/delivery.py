@@ -30,9 +30,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def is_transient(error: BaseException) -> bool:
-    """True for faults that a later attempt may not meet (connection lost, timeouts)."""
+    """True for faults that a later attempt may not meet (connection lost, timeouts, a Redis that
+    refuses writes because it is full: it gets room when consumers trim or memory is added)."""
     if isinstance(error, redis.ResponseError):
-        return str(error).startswith(("LOADING", "MASTERDOWN", "TRYAGAIN", "READONLY"))
+        return str(error).startswith(("LOADING", "MASTERDOWN", "TRYAGAIN", "READONLY", "OOM"))
     return isinstance(error, TRANSIENT_ERRORS)
 
 

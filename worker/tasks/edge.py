@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,7 @@ import redis
 import structlog
 from celery.utils.time import maybe_iso8601, maybe_make_aware
 from celery.worker.consumer import Consumer
+from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import redis as kombu_redis
 from kombu.utils.encoding import bytes_to_str
 from kombu.utils.json import loads
@@ -56,8 +58,10 @@ log = structlog.get_logger("eventwire.edge")
 #: ``task``. Returns False when the message was dead-lettered before.
 Quarantine = Callable[..., bool]
 
-EDGE_TRANSPORT = "worker.tasks.edge:EdgeTransport"
+#: ``broker_transport``: an alias of ``EdgeTransport`` (the worker's banner shows it as the scheme)
+EDGE_TRANSPORT = "eventwire-redis"
 EDGE_CONSUMER = "worker.tasks.edge:EdgeConsumer"
+TRANSPORT_ALIASES.setdefault(EDGE_TRANSPORT, "worker.tasks.edge:EdgeTransport")
 
 #: Faults of the connection itself: these must reach kombu and Celery (reconnect), never the DLQ.
 #: (kombu's Redis transport also lists ``KeyError`` as a connection error; it is not one here.)
@@ -65,6 +69,7 @@ CONNECTION_FAULTS: tuple[type[BaseException], ...] = (
     OSError, redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError,
 )
 MAX_ID_LENGTH = 256
+LOOP_TICK_INTERVAL = 2.0
 
 
 @dataclass
@@ -80,6 +85,19 @@ class EdgeConfig:
 
 
 _config = EdgeConfig()
+
+#: When the consumer's event loop last ran a tick (the heartbeat reports it; health checks it).
+_loop_tick = time.time()
+
+
+def loop_ran_at() -> float:
+    """The last tick of this process's consumer loop (its start until the loop first runs)."""
+    return _loop_tick
+
+
+def _tick() -> None:
+    global _loop_tick
+    _loop_tick = time.time()
 
 
 def configure(settings: Settings, quarantine: Quarantine | None) -> EdgeConfig:
@@ -220,9 +238,18 @@ class EdgeChannel(kombu_redis.Channel):
 
 
 class EdgeTransport(kombu_redis.Transport):
-    """kombu's Redis transport with ``EdgeChannel``."""
+    """kombu's Redis transport with ``EdgeChannel``.
+
+    A Redis at ``maxmemory`` (``noeviction``) refuses the writes kombu makes to deliver a message
+    (``ZADD unacked_index``) or to declare the queue at start; kombu reports that as a channel error
+    and Celery stops the worker (a restarted one dies at once). Here it is a connection error:
+    Celery reconnects with backoff until Redis has room again. (The message being delivered at that
+    moment was already popped and cannot be written back; a submission made through the client is
+    re-sent from the ledger.)
+    """
 
     Channel = EdgeChannel
+    connection_errors = (*kombu_redis.Transport.connection_errors, redis.exceptions.OutOfMemoryError)
 
 
 # ---------------------------------------------------------------- the consumer: Celery's protocol
@@ -265,8 +292,10 @@ def protocol_problem(message: Any, now: datetime | None = None) -> tuple[str, st
         fields = body
         args, kwargs = body.get("args", []), body.get("kwargs", {})
     task_id, name = fields.get("id"), fields.get("task")
-    if not isinstance(task_id, str) or not task_id or len(task_id) > MAX_ID_LENGTH:
-        return "invalid_headers", f"'id' must be a string of 1 to {MAX_ID_LENGTH} characters"
+    if not isinstance(task_id, str) or not task_id or len(task_id) > MAX_ID_LENGTH \
+            or not task_id.isprintable() or any(0xD800 <= ord(c) <= 0xDFFF for c in task_id):
+        return "invalid_headers", (f"'id' must be a printable string of 1 to {MAX_ID_LENGTH} "
+                                   f"characters")
     if not isinstance(name, str):
         return "invalid_headers", "'task' must be a string"
     if name not in _config.tasks:
@@ -326,7 +355,20 @@ def _ids(message: Any) -> dict[str, str]:
 
 
 class EdgeConsumer(Consumer):
-    """Celery's consumer that dead-letters what it cannot route instead of dying or only logging."""
+    """Celery's consumer that dead-letters what it cannot route instead of dying or only logging.
+
+    It also ticks from inside its event loop every few seconds (``loop_ran_at``): a worker whose
+    main process is alive but whose loop is stuck (reconnecting, blocked) shows a stale tick.
+    """
+
+    _ticking = False
+
+    def on_ready(self) -> None:
+        super().on_ready()
+        if not self._ticking and self.timer is not None:
+            _tick()
+            self.timer.call_repeatedly(LOOP_TICK_INTERVAL, _tick)
+            self._ticking = True
 
     def dead_letter_message(self, message: Any, reason: str, detail: str) -> None:
         """Dead-letter ``message`` once, then acknowledge it."""

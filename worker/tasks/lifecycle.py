@@ -16,6 +16,7 @@ from worker.logs import configure_logging
 from worker.state.connections import state_client
 from worker.state.heartbeat import HEARTBEAT_INTERVAL, beat
 from worker.state.ledger import Overdue, SubmissionLedger, reconcile
+from worker.tasks import edge
 from worker.tasks.app import broker_loses_messages, send_article
 from worker.tasks.compat import tolerate_lost_broker_on_restore
 from worker.tasks.delivery import dead_letter
@@ -44,7 +45,8 @@ def install(app: Celery, settings: Settings) -> None:
         """Heartbeat for ``eventwire health``; reconciler for messages lost in transit."""
         hostname = getattr(sender, "hostname", None) or "eventwire-worker"
         client = state_client(settings)
-        run_every(HEARTBEAT_INTERVAL, lambda: beat(client, settings, hostname), "heartbeat")
+        run_every(HEARTBEAT_INTERVAL,
+                  lambda: beat(client, settings, hostname, loop_at=edge.loop_ran_at()), "heartbeat")
         if broker_loses_messages(settings):
             start_reconciler(app, settings)
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import structlog
 from celery import Celery, Task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from worker.config import Settings
 from worker.core.pipeline import Result
@@ -37,7 +37,23 @@ def register_task(app: Celery, settings: Settings) -> Task:
 
     @app.task(name=TASK_NAME, bind=True)
     def process_article(self: Task, payload: Any) -> str:
-        """Process one submitted article and publish its outcome (at most once per submission)."""
+        """Process one submitted article and publish its outcome (at most once per submission).
+
+        A transient fault that outlasts the in-task retries gives the message back to the broker
+        (``Reject``, requeue) instead of failing the task: Celery would reject a failed task's
+        message without requeueing, and a Redis that answers but refuses (full) would let it go.
+        When even the requeue cannot be written, the message stays unacked and returns after the
+        visibility timeout.
+        """
+        try:
+            return _run(self, payload)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("article.requeued", error=str(error)[:300], task_id=self.request.id)
+            raise Reject(f"transient fault: {error}"[:300], requeue=True) from error
+
+    def _run(self: Task, payload: Any) -> str:
         submission_id = self.request.id
         article_id = payload.get("id") if isinstance(payload, dict) else None
         with bound_to(task_id=submission_id, article_id=article_id):
@@ -76,11 +92,19 @@ def _process(task: Task, runtime: Runtime, payload: Any, submission_id: str, del
         return transient(lambda: runtime.pipeline.process(payload, submission_id))
     except Exception as error:
         if is_transient(error):
-            raise  # unacked: redelivered after the visibility timeout, and counted again
+            raise  # process_article gives the message back (Reject, requeue)
         log.exception("article.failed", deliveries=deliveries)
         if deliveries < runtime.settings.max_deliveries:
-            raise task.retry(exc=error, countdown=backoff_delay(deliveries, base=1.0, cap=30.0),
-                             max_retries=None) from error
+            try:
+                raise task.retry(exc=error, countdown=backoff_delay(deliveries, base=1.0, cap=30.0),
+                                 max_retries=None) from error
+            except Reject as refused:
+                # Celery could not send the retry (Reject, no requeue: the message would be
+                # dropped); when the broker refused transiently, give the message back instead.
+                cause = refused.reason
+                if isinstance(cause, BaseException) and is_transient(cause):
+                    raise cause from error
+                raise
         reason = "time_limit" if isinstance(error, SoftTimeLimitExceeded) else "processing_failed"
         message = f"failed {deliveries} times: {type(error).__name__}: {error}"[:500]
         return transient(lambda: dead_letter(runtime.pipeline, payload, submission_id, reason=reason,

@@ -15,11 +15,15 @@ from worker.tasks import edge
 from worker.tasks.app import make_celery
 from worker.tasks.lifecycle import install
 from worker.tasks.process import register_task
+from worker.tasks.redis_setup import verify_redis_setup
 
 
-def create_worker_app(settings: Settings) -> Celery:
+def create_worker_app(settings: Settings, *, check_redis: bool = True) -> Celery:
     """A Celery app with ``process_article`` registered, the broker edge (``worker.tasks.edge``)
-    and the lifecycle handlers installed."""
+    and the lifecycle handlers installed. With ``check_redis``, raises ``UnsafeRedis`` first when
+    Redis may evict keys (``worker.tasks.redis_setup``)."""
+    if check_redis:
+        verify_redis_setup(settings)
     app = make_celery(settings)
     app.conf.update(edge.worker_celery_config(settings))
     register_task(app, settings)
