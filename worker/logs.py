@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from worker.config import Settings
+from worker.config import Settings, mask_secrets
 
 log = structlog.get_logger("eventwire")
 
@@ -42,11 +42,17 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info, renderer],
+                    structlog.processors.format_exc_info, mask_secrets_in_event, renderer],
     ))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+
+
+def mask_secrets_in_event(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Mask URL passwords in every string of a log line, Celery's and tracebacks included."""
+    return {key: mask_secrets(value) if isinstance(value, str) else value
+            for key, value in event.items()}
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 
 from worker.cli.errors import EXIT_UNAVAILABLE, CliError
-from worker.config import Settings
+from worker.config import Settings, mask_secrets
 from worker.state.connections import state_client
 from worker.state.embedded import redis_answers
 
@@ -24,7 +24,8 @@ def require_redis(settings: Settings) -> Settings:
     url = resolve_redis_url(settings)
     if url is None:
         raise CliError(f"no Redis configured (EVENTWIRE_REDIS_URL) and none answers on "
-                       f"{settings.embedded_probe_url}; `eventwire run` starts a private one",
+                       f"{mask_secrets(settings.embedded_probe_url)}; `eventwire run` starts a "
+                       f"private one",
                        EXIT_UNAVAILABLE)
     return settings.replace(redis_url=url)
 
@@ -35,6 +36,6 @@ def connect(settings: Settings) -> redis.Redis:
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:
-        raise CliError(f"Redis at {settings.redis_url} does not answer: {exc}",
+        raise CliError(mask_secrets(f"Redis at {settings.redis_url} does not answer: {exc}"),
                        EXIT_UNAVAILABLE) from exc
     return client

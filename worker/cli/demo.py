@@ -18,7 +18,7 @@ from worker.cli.inputs import InputItem, read_inputs
 from worker.cli.output import describe, report_bad_input
 from worker.cli.processes import demo_redis, running_worker
 from worker.client import Producer
-from worker.config import Settings
+from worker.config import Settings, mask_secrets
 from worker.core.contract import InvalidArticle
 from worker.core.publication import decode_envelope
 
@@ -43,7 +43,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                     report_bad_input(item.origin, str(exc))
                     continue
                 pending[submission.article_id] = item.origin
-            print(f"submitted {len(pending)} articles to {url}", file=sys.stderr)
+            print(f"submitted {len(pending)} articles to {mask_secrets(url)}", file=sys.stderr)
             outcomes = _follow_results(client, settings, start, pending, worker, args)
         producer.close()
     counts = {kind: list(outcomes.values()).count(kind) for kind in sorted(set(outcomes.values()))}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from worker.cli import commands, demo
 from worker.cli.errors import EXIT_OK, EXIT_USAGE, CliError
-from worker.config import Settings, SettingsError
+from worker.config import Settings, SettingsError, mask_secrets
 from worker.logs import configure_logging
 
 
@@ -24,10 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         return int(args.handler(args, settings) or EXIT_OK)
     except SettingsError as exc:
-        print(f"eventwire: bad setting: {exc}", file=sys.stderr)
+        print(f"eventwire: bad setting: {mask_secrets(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as exc:
-        print(f"eventwire: {exc}", file=sys.stderr)
+        print(f"eventwire: {mask_secrets(str(exc))}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130

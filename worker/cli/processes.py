@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from worker.cli.connect import resolve_redis_url
-from worker.config import Settings
+from worker.config import Settings, mask_secrets
 from worker.state.embedded import EmbeddedRedis
 
 
@@ -24,7 +24,7 @@ def demo_redis(settings: Settings, *, force_embedded: bool = False) -> Iterator[
         yield url
         return
     with EmbeddedRedis() as server:
-        print(f"no Redis configured: started a private redis-server at {server.url}",
+        print(f"no Redis configured: started a private redis-server at {mask_secrets(server.url)}",
               file=sys.stderr)
         yield server.url
 
