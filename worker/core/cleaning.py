@@ -21,7 +21,10 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
 # of the text (``[^>]*`` made 33,000 "<p " quadratic).
 _HTML_HINT = re.compile(r"<\s*(script|style|p|div|br|span|a|html|body|article|iframe)\b[^<>]*>", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200c-\u200f\u2028\u2029\u2060-\u2064\ufeff\u00ad]")
+# Invisible characters, bidirectional controls (LRM, RLM, ALM, LRE..RLO, LRI..PDI) included: they
+# change how a text looks, not what it says ("reuters\u202e" is Reuters).
+_INVISIBLE = re.compile(r"[\u200c-\u200f\u2028\u2029\u2060-\u2064\ufeff\u00ad\u061c\u202a-\u202e"
+                        r"\u2066-\u2069]")
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -116,6 +119,11 @@ class TextTooLong(ValueError):
         super().__init__(f"the cleaned text is more than {limit} characters (stopped at {chars})")
         self.chars = chars
         self.limit = limit
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible characters and bidirectional controls."""
+    return _INVISIBLE.sub("", text)
 
 
 def normalize_line(line: str) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR_ENV = "EVENTWIRE_SCHEMA_DIR"
@@ -43,12 +43,50 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads((schema_dir() / name).read_text(encoding="utf-8"))
 
 
+def ecma_pattern(pattern: str) -> str:
+    """A JSON Schema (ECMA 262) pattern for Python's ``re``: ``$`` becomes ``\\Z``.
+
+    In ECMA 262 ``$`` matches only at the end of the input; in Python it also matches before a
+    final newline, so ``^[A-Za-z0-9]+$`` let the id ``"idnl\\n"`` through. ``$`` inside a class or
+    escaped is left alone.
+    """
+    out, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(ecma_pattern(pattern))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+#: Draft 2020-12 with ECMA 262 semantics for ``pattern`` (see ``ecma_pattern``).
+SchemaValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 @functools.cache
 def validator(name: str) -> Draft202012Validator:
     """A compiled validator for one schema file."""
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return SchemaValidator(schema)
 
 
 def max_text_chars() -> int:
@@ -118,6 +156,10 @@ def validate_article(payload: Any, *, max_payload_bytes: int = 1_000_000) -> Art
         raise InvalidArticle("invalid_payload", [FieldError("$", f"expected a JSON object, got "
                                                               f"{_json_type(payload)}")])
     article_id = valid_id_or_none(payload.get("id"))
+    deep = _too_deep(payload)
+    if deep is not None:
+        raise InvalidArticle("invalid_payload", [FieldError(
+            deep, f"nested more than {MAX_DEPTH} levels deep (an article is at most 3)")], article_id)
     size = _encoded_size(payload)
     if size > max_payload_bytes:
         raise InvalidArticle("payload_too_large", [FieldError(
@@ -165,6 +207,26 @@ def valid_id_or_none(value: Any) -> str | None:
         return None
     return value if not list(validator(ARTICLE_SCHEMA).descend(value, load_schema(ARTICLE_SCHEMA)
                                                                ["properties"]["id"])) else None
+
+
+#: Nesting the contract can have is 3 (payload, metadata, a list); anything far deeper is refused
+#: before the schema (whose validator recurses) or the size check (json.dumps) ever walk it.
+MAX_DEPTH = 32
+
+
+def _too_deep(payload: Any) -> str | None:
+    """The path of the first value nested deeper than ``MAX_DEPTH``, or None (no recursion)."""
+    stack: list[tuple[Any, str, int]] = [(payload, "$", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return path
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{_encodable(str(k))[:50]}" if path != "$" else
+                          _encodable(str(k))[:50], depth + 1) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
+    return None
 
 
 def _encoded_size(payload: Any) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from worker.config import Settings
+from worker.core.cleaning import strip_invisible
 
 _SPACES = re.compile(r"\s+")
 
@@ -48,10 +49,11 @@ class EventRegistry(Protocol):
 
 
 def normalize_outlet(outlet: str | None) -> str | None:
-    """Outlet name compared case- and spacing-insensitively, without a leading ``www.``."""
+    """Outlet name compared case- and spacing-insensitively, without a leading ``www.``, invisible
+    characters or bidirectional controls (``"reuters\u202e"`` is Reuters)."""
     if outlet is None:
         return None
-    name = _SPACES.sub(" ", unicodedata.normalize("NFKC", outlet).casefold()).strip()
+    name = _SPACES.sub(" ", strip_invisible(unicodedata.normalize("NFKC", outlet)).casefold()).strip()
     name = name.removeprefix("www.")
     return name or None
 
