@@ -37,6 +37,7 @@ from spacy.language import Language
 
 from tools.reference import reference_dir
 from worker.config import Settings
+from worker.core.contract import parse_timestamp
 from worker.extraction import ArticleContext, extract_text
 from worker.extraction.lexicon import PLOVER_TYPES
 
@@ -639,11 +640,6 @@ def load_model(name: str) -> Language:
     return load(name)
 
 
-def parse_timestamp(value: str | None) -> dt.datetime | None:
-    """RFC 3339 timestamp to an aware datetime (None stays None)."""
-    return None if value is None else dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def run_extractor(
     items: Sequence[GoldItem], nlp: Language
 ) -> tuple[list[tuple[list[dict[str, Any]], str | None]], float]:
@@ -660,7 +656,7 @@ def run_extractor(
     for item in items:
         context = ArticleContext(
             article_id=item.id,
-            published_at=parse_timestamp(item.published_at),
+            published_at=parse_timestamp(item.published_at) if item.published_at else None,
             source=item.source,
             title=item.title,
         )

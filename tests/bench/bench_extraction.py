@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from worker.core.contract import parse_timestamp  # noqa: E402
 from worker.core.nlp import load_model  # noqa: E402
 from worker.extraction import ArticleContext, extract  # noqa: E402
 
@@ -42,7 +43,7 @@ def load_texts() -> list[tuple[str, datetime | None]]:
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    return parse_timestamp(value) if value else None
 
 
 def one_pass(nlp, texts: list[tuple[str, datetime | None]]) -> dict[str, float]:

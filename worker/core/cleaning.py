@@ -174,7 +174,8 @@ def english_score(text: str) -> float:
 
 
 def guess_language(text: str, *, min_words: int = 12, threshold: float = 0.12) -> str | None:
-    """``"en"`` when the text reads as English, ``None`` when it does not (or is too short to tell).
+    """``"en"`` when the text reads as English, ``None`` when it does not; a text too short to tell
+    (under ``min_words`` words) in Latin script counts as English.
 
     Deliberately simple: the service supports English only, so it needs to tell English from
     not-English, not to name the other language.

@@ -314,11 +314,17 @@ def _check_characters(name: str, value: str, article_id: str | None) -> None:
                   f"{control.start()} (binary data is not text)")], article_id)
 
 
+def parse_timestamp(value: str) -> datetime:
+    """An RFC 3339 timestamp as a datetime (``Z`` and lower-case ``t``/``z`` accepted); ValueError
+    if it is not one. The one parser of timestamps in the project."""
+    return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+
+
 def _parse_timestamp(value: str | None, article_id: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+        return parse_timestamp(value)
     except ValueError as exc:
         raise InvalidArticle("invalid_field", [FieldError(
             "published_at", f"not a valid date and time: {exc}")], article_id) from exc
