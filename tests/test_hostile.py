@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import time
 from collections import Counter
 
 import newsgen
@@ -76,6 +77,16 @@ def test_the_edge_channel_dead_letters_entries_kombu_cannot_parse(redis_client, 
     assert quarantine.counts() == dict(expected)
 
 
+def test_a_queue_entry_larger_than_any_client_message_is_not_parsed(redis_client, settings, quarantine):
+    edge.configure(settings.replace(max_payload_bytes=1000), quarantine.record)  # limit 1,004,000
+    redis_client.lpush("edge-q", b"[" * 1_100_000)
+    with Connection(settings.redis_url, transport=edge.EdgeTransport) as conn:
+        assert conn.channel().basic_get("edge-q") is None
+    assert quarantine.counts() == {"message_too_large": 1}
+    [entry] = dlq_entries(redis_client, settings)
+    assert entry[b"raw_bytes"] == b"1100000" and entry[b"payload_truncated"] == b"1"
+
+
 def test_a_dead_letter_is_written_once_per_delivery_tag(redis_client, settings, quarantine):
     assert quarantine.record(b"x", "unknown_task", "no such task", delivery_tag="tag-1")
     assert not quarantine.record(b"x", "unknown_task", "no such task", delivery_tag="tag-1")
@@ -139,7 +150,8 @@ def test_the_worker_app_uses_the_edge(settings):
 @pytest.mark.integration
 @pytest.mark.timeout(240)
 def test_hostile_messages_among_articles_are_dead_lettered_once_and_the_worker_goes_on(
-        redis_server, redis_client, settings):
+        redis_server, redis_client, settings, fault_table):
+    started = time.monotonic()
     bad = hostile_messages()
     good = newsgen.articles(len(bad), seed=41)
     worker = WorkerProcess(settings, concurrency=2).start(redis_client)
@@ -178,3 +190,6 @@ def test_hostile_messages_among_articles_are_dead_lettered_once_and_the_worker_g
     counts = {k.decode(): int(v) for k, v in
               redis_client.hgetall(Keys(settings).rejected_messages).items()}
     assert counts == dict(Counter(reason for reason, _ in bad.values()))
+    fault_table.append({"fault": f"raw hostile messages x{len(bad)}", "injected": len(bad),
+                        "submitted": len(ids), "outcomes": sum(outcomes[i] for i in ids), "lost": 0,
+                        "doubled": 0, "seconds": round(time.monotonic() - started, 1)})
