@@ -6,7 +6,8 @@ reach a key, so no input can address another key. ``P`` is ``EVENTWIRE_KEY_PREFI
 ==================================  ========  ==================================================
 key                                 type      what, written by
 ==================================  ========  ==================================================
-``P{dedup}:d:<hex24>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``)
+``P{dedup}:d:<hex24>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
+                                              deleted by ``lua/dedup_forget.lua`` on a dead letter)
 ``P{dedup}:x:<gen>:<hex4>``         hash      dedup lookup buckets (same script; layout at its top)
 ``Pev:<hex32>``                     hash      one event's mentions (``lua/publish_once.lua`` as it publishes)
 ``Part:<hex32>``                    string    JSON list of an article's event ids (``state.registry``)
@@ -23,8 +24,9 @@ results stream, DLQ stream          stream    ``EVENTWIRE_RESULTS_STREAM``, ``EV
 ==================================  ========  ==================================================
 
 Keys owned by kombu's Redis transport (the queue list named ``EVENTWIRE_QUEUE``, ``unacked``,
-``unacked_index``) are read, never written, by ``state.ledger``. Every key but the streams and the
-ledger expires after ``EVENTWIRE_DEDUP_WINDOW_SECONDS`` (heartbeats sooner).
+``unacked_index``) are read, never written, by ``state.ledger``. Every key but the streams, the
+ledger and the ``rejected_messages`` counter expires after ``EVENTWIRE_DEDUP_WINDOW_SECONDS``
+(heartbeats and the health probe sooner).
 """
 
 from __future__ import annotations
