@@ -53,6 +53,16 @@ def article(n: int) -> dict[str, Any]:
     return {"id": f"hostile-{n}", "text": f"Officials met in Geneva on Tuesday for talks number {n}."}
 
 
+def deep(levels: int) -> list[Any]:
+    """A list nested ``levels`` deep (within what the JSON parser reads: < 1000)."""
+    root: list[Any] = []
+    node = root
+    for _ in range(levels):
+        node.append([])
+        node = node[0]
+    return root
+
+
 def hostile_messages() -> dict[str, tuple[str, bytes]]:
     """Each kind of raw message the worker can neither decode nor route: name -> (reason, bytes)."""
     past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
@@ -75,6 +85,10 @@ def hostile_messages() -> dict[str, tuple[str, bytes]]:
         "body_not_json": ("undecodable_body", raw(envelope(b"not json at all", task_headers()))),
         "body_deeply_nested": ("nested_too_deeply", raw(envelope(deep_body, task_headers()))),
         "body_not_a_triple": ("invalid_body", raw(envelope(b'{"a": 1}', task_headers()))),
+        "argument_900_deep": ("nested_too_deeply", raw(envelope(
+            task_body([{"text": "x", "metadata": {"k": deep(900)}}]), task_headers()))),
+        "header_900_deep": ("nested_too_deeply", raw(envelope(task_body([article(913)]),
+                                                              task_headers(stamps={"a": deep(900)})))),
         "pickle_content_type": ("undecodable_body", raw({**envelope(task_body([article(912)]),
                                                                      task_headers()),
                                                          "content-type": "application/x-python-serialize",

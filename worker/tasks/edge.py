@@ -69,6 +69,9 @@ CONNECTION_FAULTS: tuple[type[BaseException], ...] = (
     OSError, redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError,
 )
 MAX_ID_LENGTH = 256
+#: Deeper headers or bodies are refused before Celery pickles them for the pool (which fails, in a
+#: state that holds the pool's slot); an article's message nests about 6 levels.
+MAX_NESTING = 64
 LOOP_TICK_INTERVAL = 2.0
 
 
@@ -281,6 +284,8 @@ def protocol_problem(message: Any, now: datetime | None = None) -> tuple[str, st
         if isinstance(error.__context__, RecursionError):
             return "nested_too_deeply", "the body nests deeper than the JSON parser goes"
         return "undecodable_body", f"{type(error).__name__}: {error}"[:300]
+    if _nests_deeper(headers, MAX_NESTING) or _nests_deeper(body, MAX_NESTING):
+        return "nested_too_deeply", f"headers or body nest more than {MAX_NESTING} levels"
     if "task" in headers:  # protocol 2: id and task in the headers, body [args, kwargs, embed]
         fields = headers
         if not (isinstance(body, list | tuple) and len(body) == 3):
@@ -330,6 +335,20 @@ def protocol_problem(message: Any, now: datetime | None = None) -> tuple[str, st
             return "invalid_headers", (f"'timelimit' {limits} is above the worker's limit "
                                        f"({_config.max_time_limit:.0f} s)")
     return None
+
+
+def _nests_deeper(value: Any, limit: int) -> bool:
+    """True when ``value`` has containers nested more than ``limit`` deep (iterative, no recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item)
+    return False
 
 
 def raw_bytes(message: Any) -> bytes:
