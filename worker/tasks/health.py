@@ -83,7 +83,7 @@ def check_health(settings: Settings, *, max_age: float = 60.0) -> HealthReport:
 
 
 def _check_setup(settings: Settings, report: HealthReport) -> None:
-    for name, setup in inspect_all(settings, probe=True).items():
+    for name, setup in inspect_all(settings, probe=True, skip_unreachable=True).items():
         if name == "state Redis":
             report.redis_policy, report.redis_persistence = setup.policy, setup.persistence
         report.redis_full = report.redis_full or setup.refuses_writes or any(

@@ -33,8 +33,10 @@ def redis_urls(settings: Settings) -> dict[str, str]:
     return {name: url for name, url in urls.items() if url}
 
 
-def inspect_all(settings: Settings, *, probe: bool = False) -> dict[str, RedisSetup]:
-    """``inspect_redis`` for each Redis of the deployment (connection errors propagate)."""
+def inspect_all(settings: Settings, *, probe: bool = False,
+                skip_unreachable: bool = False) -> dict[str, RedisSetup]:
+    """``inspect_redis`` for each Redis of the deployment. Connection errors propagate, or with
+    ``skip_unreachable`` leave that Redis out (health reports it by its own probe)."""
     found = {}
     for name, url in redis_urls(settings).items():
         client = redis.Redis.from_url(url, socket_connect_timeout=settings.connect_timeout,
@@ -42,6 +44,9 @@ def inspect_all(settings: Settings, *, probe: bool = False) -> dict[str, RedisSe
         try:
             probe_key = Keys(settings).health_probe if probe else None
             found[name] = inspect_redis(client, name=f"{name} at {mask_url(url)}", probe_key=probe_key)
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            if not skip_unreachable:
+                raise
         finally:
             client.close()
     return found
