@@ -72,7 +72,7 @@ ARTICLE = json.dumps({"id": "secret-test-1", "text": "Kenyan President Amara Oti
 def test_no_command_prints_the_password(locked_redis, args, url_kind):
     url = locked_redis if url_kind == "answering" else DOWN
     if args[0] == "run" and url_kind == "answering":
-        pytest.skip("the demo against a real Redis is test_run_and_worker_do_not_print_the_password")
+        pytest.skip("the demo against a real Redis is test_run_and_extract_do_not_print_the_password (slow)")
     output = run_cli(args, url, stdin=ARTICLE)
     if url_kind == "down":
         assert output.strip(), "a failing command must say why"
