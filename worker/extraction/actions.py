@@ -199,14 +199,12 @@ def _match_verb(verb: Token) -> VerbMatch | None:
                 return entry, noun, obj
         if entry.pattern == "*" and not_an_event(verb, lemma, passive):
             return None  # the dictionary names this use as no event: "released a statement"
-        if entry.cameo is None or not _fits_object(entry.cameo, verb, obj):
+        if entry.cameo is None or not _fits_object(entry, obj):
             return None
         return entry, None, None
-    entry = dictionary_sense(verb, lemma, passive)
-    if entry is None or entry.cameo is None or not _fits_object(entry.cameo, verb, obj):
+    entry = dictionary_sense(verb, lemma, passive)  # never a null code: None instead
+    if entry is None or not _fits_object(entry, obj):
         return None
-    if "people" in entry.flags and obj is not None and not names_people(through_quantity(obj)):
-        return None  # "increases the risk": a dictionary default needs an actor as its object
     return entry, None, None
 
 
@@ -216,12 +214,13 @@ def _lemma_is(noun: Token, value: str) -> bool:
     return in_synset(value, lemma) if value.startswith("&") else lemma == value
 
 
-def _fits_object(code: str, verb: Token, obj: Token | None) -> bool:
-    """An act done to people ("released", "arrested", "abducted": ``person_acts.tsv``) needs people
-    as its object: "released prisoners", not "released video evidence"."""
-    if obj is None or not any(code.startswith(act) for act in person_acts()):
-        return True
-    return names_people(through_quantity(obj))  # "dozens of protesters"
+def _fits_object(entry: VerbEntry, obj: Token | None) -> bool:
+    """An act done to people ("released", "arrested", "abducted": ``person_acts.tsv``), and a
+    dictionary verb coded by its bare default (flag ``people``: "increases the risk" is no event),
+    need people as their object: "released prisoners", not "released video evidence"."""
+    code = entry.cameo or ""
+    needs_people = "people" in entry.flags or any(code.startswith(act) for act in person_acts())
+    return obj is None or not needs_people or names_people(through_quantity(obj))  # "dozens of ..."
 
 
 # --- building predicates ------------------------------------------------------------------------

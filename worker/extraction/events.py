@@ -191,10 +191,15 @@ def _means_owner(means: Token, table: EntityTable) -> Resolved | None:
 
 def _unnamed_actor(at: int) -> Actor:
     """The perpetrator of an attack the text does not attribute ("a car bomb killed nine people"):
-    no words, a country from the place or the article (``_fill_country``); its evidence span is
-    empty, at the action."""
-    return Actor(text="", name="", entity_type=None, profile=Profile(), start_char=at, end_char=at,
-                 entity_id=None, via="unnamed")
+    a country from the place or the article (``_fill_country``); its evidence span is empty, at the
+    action."""
+    return _bare_actor(Profile(), at, "unnamed")
+
+
+def _bare_actor(profile: Profile, at: int, via: str) -> Actor:
+    """An actor the text implies without naming it: no words, no entity type."""
+    return Actor(text="", name="", entity_type=None, profile=profile, start_char=at, end_char=at,
+                 entity_id=None, via=via)
 
 
 @functools.cache
@@ -344,8 +349,7 @@ def _implied_target(
         if country is None:
             return None
         profile = Profile(country=country)
-    return Actor(text="", name="", entity_type=None, profile=profile, start_char=0, end_char=0,
-                 entity_id=None, via="implied")
+    return _bare_actor(profile, 0, "implied")
 
 
 def _party_in_clause(predicate: Predicate, table: EntityTable, excluded: set[int]) -> Profile | None:
