@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 import redis
 from support import WorkerProcess, wait_for_outcomes
+from two_reports import PUBLISHED, REPORT_A, REPORT_B
 
 from worker.client import Producer
 from worker.config import Settings
@@ -17,14 +18,6 @@ from worker.core.publication import decode_envelope
 from worker.state.dedup import RedisDedupIndex
 from worker.state.publisher import RedisPublisher
 from worker.state.registry import RedisEventRegistry
-
-PUBLISHED = "2024-03-07T12:00:00Z"  # a Thursday
-REPORT_A = ("Kenyan President Amara Otieno visited Ethiopia on Tuesday. Otieno met Ethiopian Prime "
-            "Minister Dawit Bekele in Addis Ababa to discuss a new highway between the two countries. "
-            "Officials said the talks lasted four hours.")
-REPORT_B = ("Amara Otieno, the Kenyan President, arrived in Addis Ababa on Tuesday for a visit to "
-            "Ethiopia. Kenyan and Ethiopian officials said trade and regional security were on the "
-            "agenda, and journalists waited outside the palace for most of the afternoon.")
 
 
 class Published(Pipeline):

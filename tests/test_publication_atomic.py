@@ -16,6 +16,7 @@ from collections import defaultdict
 import pytest
 import redis
 from support import WorkerProcess, read_envelopes, wait_for_outcomes
+from two_reports import PUBLISHED, REPORT_A, REPORT_B
 
 from worker.client import Producer
 from worker.config import Settings
@@ -29,14 +30,6 @@ from worker.state.keys import Keys
 from worker.state.publisher import RedisPublisher, UnencodablePublication
 from worker.state.registry import RedisEventRegistry
 from worker.tasks.app import make_celery, send_article
-
-PUBLISHED = "2024-03-07T12:00:00Z"
-REPORT_A = ("Kenyan President Amara Otieno visited Ethiopia on Tuesday. Otieno met Ethiopian Prime "
-            "Minister Dawit Bekele in Addis Ababa to discuss a new highway between the two countries. "
-            "Officials said the talks lasted four hours.")
-REPORT_B = ("Amara Otieno, the Kenyan President, arrived in Addis Ababa on Tuesday for a visit to "
-            "Ethiopia. Kenyan and Ethiopian officials said trade and regional security were on the "
-            "agenda, and journalists waited outside the palace for most of the afternoon.")
 
 
 @pytest.fixture
