@@ -29,7 +29,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -325,19 +325,17 @@ def load_gold(gold_dir: Path) -> list[GoldItem]:
     items = []
     sentences = gold_dir / "sentences.jsonl"
     if sentences.exists():
-        for line in sentences.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                raw = json.loads(line)
-                items.append(
-                    GoldItem(
-                        id=raw["id"],
-                        kind="sentence",
-                        text=raw["text"],
-                        published_at=raw["published_at"],
-                        events=tuple(raw["events"]),
-                        construction=raw.get("construction", "unspecified"),
-                    )
+        for raw in _json_lines(sentences):
+            items.append(
+                GoldItem(
+                    id=raw["id"],
+                    kind="sentence",
+                    text=raw["text"],
+                    published_at=raw["published_at"],
+                    events=tuple(raw["events"]),
+                    construction=raw.get("construction", "unspecified"),
                 )
+            )
     for path in sorted((gold_dir / "articles").glob("*.json")):
         raw = json.loads(path.read_text(encoding="utf-8"))
         items.append(
@@ -527,21 +525,18 @@ def plover_gold_view(event: Mapping[str, Any]) -> EventView:
 
 def load_plover(path: Path) -> list[GoldItem]:
     """Read the PLOVER dev set: one sentence item per line, its events as in the file."""
-    items = []
+    return [
+        GoldItem(id=raw["id"], kind="sentence", text=raw["text"], published_at=None,
+                 events=tuple(raw["events"]), construction="plover")
+        for raw in _json_lines(path)
+    ]
+
+
+def _json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON Lines file, blank lines skipped."""
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            raw = json.loads(line)
-            items.append(
-                GoldItem(
-                    id=raw["id"],
-                    kind="sentence",
-                    text=raw["text"],
-                    published_at=None,
-                    events=tuple(raw["events"]),
-                    construction="plover",
-                )
-            )
-    return items
+            yield json.loads(line)
 
 
 def score_plover_item(
