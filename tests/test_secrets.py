@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -44,21 +45,32 @@ def run_cli(args: list[str], url: str, *, stdin: str = "", timeout: float = 120)
     return done.stdout + done.stderr
 
 
-def run_for(args: list[str], url: str, seconds: float) -> str:
-    """Start a long-running command, stop it (SIGTERM) after ``seconds``; its output."""
+def run_until(args: list[str], url: str, marker: str, timeout: float = 120) -> str:
+    """Start a long-running command, read its output until a line holds ``marker`` (or ``timeout``
+    passes), then stop it (SIGTERM) and return everything it printed."""
     env = {**os.environ, "EVENTWIRE_REDIS_URL": url, "EVENTWIRE_CONNECT_TIMEOUT": "1",
            "EVENTWIRE_LOG_FORMAT": "json"}
     process = subprocess.Popen([sys.executable, "-m", "worker.cli", *args], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
-    time.sleep(seconds)
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 1.0)
+        line = process.stdout.readline() if ready else ""
+        if ready and not line:
+            break  # the command ended
+        lines.append(line)
+        if marker in line:
+            break
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        out, _ = process.communicate(timeout=60)
+        rest, _ = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        out, _ = process.communicate()
-    return out
+        rest, _ = process.communicate()
+    return "".join(lines) + rest
 
 
 ARTICLE = json.dumps({"id": "secret-test-1", "text": "Kenyan President Amara Otieno visited Ethiopia "
@@ -81,8 +93,8 @@ def test_no_command_prints_the_password(locked_redis, args, url_kind):
 
 @pytest.mark.parametrize("url_kind", [pytest.param("answering", marks=pytest.mark.slow), "down"])
 def test_the_worker_does_not_print_the_password(locked_redis, url_kind):
-    output = run_for(["worker", "-c", "1", "--log-level", "INFO"],
-                     locked_redis if url_kind == "answering" else DOWN, seconds=6)
+    output = run_until(["worker", "-c", "1", "--log-level", "INFO"],
+                       locked_redis if url_kind == "answering" else DOWN, marker="redis://:**@127.0.0.1")
     assert "redis://:**@127.0.0.1" in output, output[-3000:]  # it did name the broker, masked
     assert SECRET not in output, output[-3000:]
 
