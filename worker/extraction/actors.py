@@ -33,10 +33,11 @@ class Profile:
         return self.role
 
     def merged(self, other: Profile) -> Profile:
-        """Fill the empty fields of this profile from ``other``."""
+        """Fill the empty fields of this profile from ``other``; an organisation's officer ("U.N.
+        mediator X") takes no country from the person's own nationality."""
         return replace(
             self,
-            country=self.country or other.country,
+            country=self.country or (None if self.org else other.country),
             role=self.role or other.role,
             org=self.org or other.org,
             region=self.region or other.region,
@@ -204,7 +205,8 @@ def dictionary_profile(name: str, on_date: dt.date | None = None) -> Profile:
     """What PETRARCH2's actor dictionaries say ``name`` was on ``on_date`` (no date: its open-ended,
     most recent role): a country and sector ("KGZGOV"), or an organisation ("IGOMEAARL",
     "NGOHRIAMN"); empty when the name is not listed or was no actor then."""
-    code = dictionary.actor_code(name, on_date or dt.date.max)
+    code = dictionary.actor_code(name, on_date or dt.date.max) or (
+        _undated_code(name) if on_date is None else None)
     if not code:
         return Profile()
     head, rest = code[:3], code[3:]
@@ -214,6 +216,15 @@ def dictionary_profile(name: str, on_date: dt.date | None = None) -> Profile:
     if head in ("IGO", "NGO", "IMG", "MNC"):
         return Profile(role=head, org=code)
     return Profile(region=head, role=rest[:3] or None)
+
+
+def _undated_code(name: str) -> str | None:
+    """With no date to go by, a person whose every listed role is in one country: the latest role.
+    (A leader of the 1980s is still his country's when the article's date is unknown.)"""
+    rules = [rule for rule in dictionary.dictionaries().actor_rules(name) if rule.code]
+    if not rules or len({rule.code[:3] for rule in rules}) != 1:
+        return None
+    return max(rules, key=lambda rule: rule.start or dt.date.min).code
 
 
 @functools.cache

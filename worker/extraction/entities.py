@@ -378,8 +378,20 @@ def build_entities(doc: Doc, on_date: dt.date | None = None) -> EntityTable:
         if entity.kind == "person":
             entity.profile = entity.profile.merged(_mention_profile(doc, mention))
     for entity in persons:
-        entity.profile = entity.profile.merged(person_profile(entity.name, on_date))
+        entity.profile = entity.profile.merged(_listed_person(doc, entity, on_date))
     return EntityTable(doc, entities)
+
+
+def _listed_person(doc: Doc, entity: Entity, on_date: dt.date | None) -> Profile:
+    """What the people tables say of a person: by name, else by the title the text gives the name
+    ("President Reagan": the dictionaries list leaders under their titles too)."""
+    profile = person_profile(entity.name, on_date)
+    for mention in entity.mentions:
+        if profile.country or profile.org or mention.start == 0:
+            break
+        titled = f"{doc[mention.start - 1].text} {doc[mention.start : mention.end].text}"
+        profile = profile.merged(person_profile(titled, on_date))
+    return profile
 
 
 def _drop_unknown_title_words(doc: Doc, mentions: list[Mention]) -> list[Mention]:

@@ -136,6 +136,13 @@ def _dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.Ve
     return dictionary.match_verb(lemma, objects, preps, particles, subject)
 
 
+def _condition_names_people(condition: dictionary.NounCondition) -> bool:
+    head = condition.words[-1]
+    if head.startswith("&"):
+        return head in PEOPLE_SYNSETS
+    return dictionary.agent(" ".join(condition.words)) is not None or dictionary.agent(head) is not None
+
+
 def _entry(lemma: str, pattern: dictionary.VerbPattern) -> VerbEntry | None:
     """A dictionary pattern as a lexicon entry; None for a null code or a statement."""
     code = nearest_code(pattern.code) if pattern.code is not None else None
@@ -146,7 +153,9 @@ def _entry(lemma: str, pattern: dictionary.VerbPattern) -> VerbEntry | None:
         targets: tuple[str, ...] = ("dobj",)
     elif target_at.startswith("prep:"):
         targets = (target_at,)
-    elif pattern.conditions.objects:  # the object says what is done ("abandoned the ceasefire with X")
+    elif pattern.conditions.objects and not any(map(_condition_names_people, pattern.conditions.objects)):
+        # the object says what is done ("abandoned the ceasefire with X"), unless it names who
+        # undergoes it ("blamed the prime minister", "freed the hostages")
         targets = tuple(t for t in DEFAULT_TARGETS if t != "dobj")
     else:
         targets = DEFAULT_TARGETS
