@@ -100,3 +100,26 @@ def test_people_the_dictionaries_lack_resolve_through_the_hand_table_by_date():
 def test_a_party_takes_the_country_of_the_article():
     record = only(events("LONDON — Mr Johnson said taxes would not rise, and Labour attacked the plan."))
     assert (record["actor1"]["code"], record["action"]["cameo"]) == ("GBRPTY", "111")
+
+
+def test_a_leader_in_an_undated_text_keeps_the_country_all_his_roles_share():
+    # the dictionaries list Ronald Reagan with dated roles only, all American
+    record = only(events("Ronald Reagan received Canadian officials in Washington.", published=None))
+    assert record["actor1"]["country"] == "USA"
+
+
+def test_a_leader_is_found_under_the_title_the_text_gives_him():
+    record = only(events("President Reagan praised the Canadian prime minister.", published=None))
+    assert (record["actor1"]["country"], record["actor2"]["code"]) == ("USA", "CANGOV")
+
+
+def test_an_officer_of_an_organisation_takes_no_country_from_his_nationality():
+    record = only(events("U.N. Secretary-General Javier Perez de Cuellar met Iranian officials in Tehran.",
+                         published=None))
+    assert (record["actor1"]["code"], record["actor1"]["country"], record["actor2"]["country"]) == (
+        "IGOUNO", None, "IRN")
+
+
+def test_an_object_naming_people_in_a_pattern_is_the_target():
+    record = only(events("The Ugandan high court indicted Kenya's prime minister on Monday."))
+    assert (record["action"]["plover"], record["actor2"]["code"]) == ("ACCUSE", "KENGOV")
