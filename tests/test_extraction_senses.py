@@ -123,3 +123,8 @@ def test_an_officer_of_an_organisation_takes_no_country_from_his_nationality():
 def test_an_object_naming_people_in_a_pattern_is_the_target():
     record = only(events("The Ugandan high court indicted Kenya's prime minister on Monday."))
     assert (record["action"]["plover"], record["actor2"]["code"]) == ("ACCUSE", "KENGOV")
+
+
+def test_a_preposition_of_the_demanded_act_does_not_name_whom_the_demand_is_made_of():
+    record = only(events("Kenyan lawmakers demanded the withdrawal of Ugandan troops from Somalia."))
+    assert (record["action"]["plover"], record["actor2"]["code"]) == ("REQUEST", "UGAMIL")

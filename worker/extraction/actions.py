@@ -373,7 +373,8 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
                 if c.dep_ == ("nsubjpass" if passive else "dobj") or c.dep_ == "dative"
             ]
         elif target.startswith("prep:"):
-            holders = [verb, *[c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]]
+            holders = [verb, *[c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")
+                               and not _own_prep(c, target[5:])]]
             heads = [
                 p for holder in holders for prep in _prep_children(holder, target[5:]) for p in _pobjs(prep)
             ]
@@ -386,6 +387,13 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
         if heads:
             return _expand(heads[0], table, "direct")
     return []
+
+
+def _own_prep(noun: Token, prep: str) -> bool:
+    """Whether ``prep`` belongs to the event noun ``noun`` itself ("demanded the withdrawal of X
+    from Y": Y is where X withdraws from, not whom the demand is made of)."""
+    entry = _noun_entry(noun)
+    return entry is not None and prep in entry.target_preps
 
 
 def _clause_subjects(verb: Token) -> list[Token]:
