@@ -128,3 +128,13 @@ def test_an_object_naming_people_in_a_pattern_is_the_target():
 def test_a_preposition_of_the_demanded_act_does_not_name_whom_the_demand_is_made_of():
     record = only(events("Kenyan lawmakers demanded the withdrawal of Ugandan troops from Somalia."))
     assert (record["action"]["plover"], record["actor2"]["code"]) == ("REQUEST", "UGAMIL")
+
+
+def test_the_compound_of_an_object_says_what_kind_it_is():
+    record = only(events("Japan suspended aid shipments to North Korea on Tuesday."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("SANCTION", "PRK")
+
+
+def test_part_of_an_object_is_seen_through_to_the_object():
+    record = only(events("Germany suspended part of its aid programme for Mali."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("SANCTION", "MLI")

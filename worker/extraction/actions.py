@@ -151,8 +151,9 @@ def _noun_entry(noun: Token) -> NounEntry | None:
 
 def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     kind, _, value = entry.pattern.partition(":")
-    if kind == "obj":
-        return obj is not None and value in ("*", obj.lemma_.lower())
+    if kind == "obj":  # the object's head, or the compound that says what kind it is ("aid deliveries")
+        return obj is not None and (value in ("*", obj.lemma_.lower()) or any(
+            c.dep_ == "compound" and c.lemma_.lower() == value for c in obj.children))
     if kind == "xcomp":
         return any(c.dep_ == "xcomp" and c.lemma_.lower() == value for c in verb.children)
     if kind == "in":  # the setting of the act: "attacked X in a speech"
