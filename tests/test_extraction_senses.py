@@ -138,3 +138,11 @@ def test_the_compound_of_an_object_says_what_kind_it_is():
 def test_part_of_an_object_is_seen_through_to_the_object():
     record = only(events("Germany suspended part of its aid programme for Mali."))
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("SANCTION", "MLI")
+
+
+def test_announcing_or_organising_an_event_noun_is_that_event():
+    record = only(events("Ghana announced new sanctions against Togo on Monday."))
+    assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "GHA", "COERCE", "TGO")  # CAMEO 163 (impose sanctions) is PLOVER COERCE
+    record = only(events("Zimbabwean opposition parties organised a general strike against the government."))
+    assert (record["actor1"]["country"], record["action"]["plover"]) == ("ZWE", "PROTEST")
