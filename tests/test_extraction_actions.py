@@ -400,3 +400,16 @@ def test_a_hyphenated_event_noun_is_one_word():
     record = only(events("Hundreds of students staged a sit-in outside the education ministry in Dhaka."))
     assert (record["action"]["lemma"], record["action"]["plover"], record["actor1"]["country"]) == (
         "sit-in", "PROTEST", "BGD")
+
+
+def test_an_event_noun_with_its_owner_and_target_is_an_event_without_a_verb():
+    record = only(events("Russian air strikes on Kharkiv continued overnight."))
+    assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "RUS", "ASSAULT", "UKR")
+    record = only(events("Zambian riots against Chinese traders spread to Ndola on Friday."))
+    assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "ZMB", "PROTEST", "CHN")
+
+
+def test_named_support_or_aid_is_a_topic_not_an_event():
+    assert events("The European Union's support for Ukraine remains strong, diplomats said.") == []

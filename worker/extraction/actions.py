@@ -339,13 +339,15 @@ def _between_pobjs(noun: Token) -> list[Token]:
 
 
 def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
-    """ "Talks between X and Y": a joint event even without a verb."""
+    """An event written as a noun, with no verb that codes it: "talks between X and Y" (a joint
+    event), "Palestinian riots against Israeli policies", "Russian air strikes on Kharkiv" (the
+    owner acts on the target)."""
     entry = _noun_entry(noun)
-    if entry is None or "between" not in entry.flags:
+    if entry is None:
         return None
-    pobjs = _between_pobjs(noun)
+    pobjs = _between_pobjs(noun) if "between" in entry.flags else []
     if not pobjs:
-        return None
+        return _owned_nominal_predicate(noun, entry, table)
     parties = _expand(pobjs[0], table, "between")
     if len(parties) < 2:
         return None
@@ -364,6 +366,42 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     return predicate
 
 
+#: Events that have happened when a text names them with their owner: protests, coercion, force
+#: ("Russian air strikes on Kharkiv"). Named support or aid ("the EU's support for X") is as often
+#: a topic or a hope as an act.
+OWNED_NOMINAL_ROOTS = frozenset({"14", "17", "18", "19", "20"})
+
+
+def _owned_nominal_predicate(noun: Token, entry: NounEntry, table: EntityTable) -> Predicate | None:
+    """ "Palestinian riots against Israeli policies": an event noun whose owner (a possessive or a
+    nation's adjective) is the agent and whose own preposition names the target. A noun that a
+    coded verb takes (the object of a light verb, the attack that "killed", the blast people "died
+    in") is part of that verb's event instead."""
+    if code_info(entry.cameo).root not in OWNED_NOMINAL_ROOTS:
+        return None
+    if noun.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "attr") and _coded(noun.head) is not None:
+        return None
+    owner = _noun_owner(noun, table)
+    if owner is None:
+        return None
+    targets = [p for name in entry.target_preps for prep in _prep_children(noun, name) for p in _pobjs(prep)]
+    if not targets:
+        return None
+    predicate = Predicate(
+        anchor=noun,
+        verb=noun.head if noun.head.pos_ in ("VERB", "AUX") else None,
+        lemma=entry.noun,
+        cameo=entry.cameo,
+        action_start=noun.i,
+        action_end=noun.i + 1,
+        agents=_expand(owner, table, "inherited"),
+        patients=_expand(targets[0], table, "direct"),
+        nominal=True,
+    )
+    _set_factuality(predicate)
+    return predicate
+
+
 def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Argument]:
     passive = _is_passive(verb)
     for target in entry.targets:
@@ -375,7 +413,7 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
             ]
         elif target.startswith("prep:"):
             holders = [verb, *[c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")
-                               and not _own_prep(c, target[5:])]]
+                               and not ("gov" in entry.flags and _own_prep(c, target[5:]))]]
             heads = [
                 p for holder in holders for prep in _prep_children(holder, target[5:]) for p in _pobjs(prep)
             ]
@@ -391,8 +429,9 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
 
 
 def _own_prep(noun: Token, prep: str) -> bool:
-    """Whether ``prep`` belongs to the event noun ``noun`` itself ("demanded the withdrawal of X
-    from Y": Y is where X withdraws from, not whom the demand is made of)."""
+    """Whether ``prep`` belongs to the event noun ``noun`` itself: under a verb about another act
+    ("demanded the withdrawal of X from Y") Y is where X withdraws from, not whom the demand is
+    made of; under a verb that does the act ("hosted talks with Y") it is the act's target."""
     entry = _noun_entry(noun)
     return entry is not None and prep in entry.target_preps
 

@@ -135,7 +135,7 @@ def _pairs(
     predicate: Predicate, agents: list[Resolved], patients: list[Resolved]
 ) -> list[tuple[Resolved, Resolved | None]]:
     """(source, target) pairs: joint events both ways, else each agent with each patient (or none)."""
-    if predicate.nominal or (predicate.symmetric and len(agents) >= 2 and not patients):
+    if predicate.symmetric and (predicate.nominal or (len(agents) >= 2 and not patients)):
         return [(a, b) for a in agents for b in agents if a is not b]
     return [(a, b) for a in agents for b in (patients or [None])]
 
