@@ -146,3 +146,12 @@ def test_announcing_or_organising_an_event_noun_is_that_event():
         "GHA", "COERCE", "TGO")  # CAMEO 163 (impose sanctions) is PLOVER COERCE
     record = only(events("Zimbabwean opposition parties organised a general strike against the government."))
     assert (record["actor1"]["country"], record["action"]["plover"]) == ("ZWE", "PROTEST")
+
+
+def test_the_dictionary_tells_what_is_withdrawn_and_the_agents_own_are_no_target():
+    record = only(events("Kenya withdrew its troops from Somalia on Monday."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("RETREAT", "SOM")
+    record = only(events("Ghana withdrew its ambassador from Mali on Monday."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("SANCTION", "MLI")
+    record = only(events("Ghana said it will withdraw its peacekeeping force from Mali."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("THREATEN", "MLI")

@@ -366,6 +366,7 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     return predicate
 
 
+OWN_POSSESSIVES = frozenset({"its", "their", "his", "her", "our", "my"})
 #: Events that have happened when a text names them with their owner: protests, coercion, force
 #: ("Russian air strikes on Kharkiv"). Named support or aid ("the EU's support for X") is as often
 #: a topic or a hope as an act.
@@ -409,7 +410,7 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
             heads = [
                 c
                 for c in verb.children
-                if c.dep_ == ("nsubjpass" if passive else "dobj") or c.dep_ == "dative"
+                if (c.dep_ == ("nsubjpass" if passive else "dobj") or c.dep_ == "dative") and not _own(c)
             ]
         elif target.startswith("prep:"):
             holders = [verb, *[c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")
@@ -426,6 +427,11 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
         if heads:
             return _expand(heads[0], table, "direct")
     return []
+
+
+def _own(noun: Token) -> bool:
+    """ "Withdrew its troops", "recalled their ambassador": the agent's own people are not the target."""
+    return any(c.dep_ == "poss" and c.lower_ in OWN_POSSESSIVES for c in noun.children)
 
 
 def _own_prep(noun: Token, prep: str) -> bool:
