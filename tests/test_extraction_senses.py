@@ -155,3 +155,8 @@ def test_the_dictionary_tells_what_is_withdrawn_and_the_agents_own_are_no_target
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("SANCTION", "MLI")
     record = only(events("Ghana said it will withdraw its peacekeeping force from Mali."))
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("THREATEN", "MLI")
+
+
+def test_a_complaint_targets_what_it_is_about_not_its_audience():
+    record = only(events("Chad complained to the African Union on Monday about Sudanese border raids."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("ACCUSE", "SDN")
