@@ -37,6 +37,7 @@ bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
 	$(PY) tests/bench/bench_extraction.py --report $(REPORTS)/bench-extraction.json
 	$(PY) tests/bench/bench_pipeline.py --report $(REPORTS)/bench-pipeline.json
 	$(PY) tests/bench/bench_worst_case.py --report $(REPORTS)/bench-worst-case.json
+	$(PY) tests/bench/bench_state.py --report $(REPORTS)/bench-state.json
 
 bench-dedup: setup  ## 100k synthetic articles through the Redis dedup index
 	@mkdir -p $(REPORTS)

@@ -33,6 +33,26 @@ def settings(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Settings
     return Settings(redis_url=redis_server.url, log_format="console")
 
 
+@pytest.fixture
+def pipeline(redis_client: redis.Redis, settings: Settings):
+    """The service's pipeline on the private server (dedup index and event registry in Redis)."""
+    from worker.core.nlp import load_model
+    from worker.core.pipeline import Pipeline
+    from worker.state.dedup import RedisDedupIndex
+    from worker.state.registry import RedisEventRegistry
+
+    return Pipeline(settings, RedisDedupIndex(redis_client, settings),
+                    RedisEventRegistry(redis_client, settings), load_model(settings.spacy_model))
+
+
+@pytest.fixture
+def publisher(redis_client: redis.Redis, settings: Settings):
+    """The service's publisher on the private server (no ledger)."""
+    from worker.state.publisher import RedisPublisher
+
+    return RedisPublisher(redis_client, settings, ledger=False)
+
+
 FAULT_ROWS: list[dict[str, object]] = []
 
 

@@ -14,33 +14,17 @@ import uuid
 from collections import defaultdict
 
 import pytest
-import redis
 from support import WorkerProcess, read_envelopes, wait_for_outcomes
 from two_reports import PUBLISHED, REPORT_A, REPORT_B
 
 from worker.client import Producer
-from worker.config import Settings
 from worker.core.contract import validate_envelope
-from worker.core.nlp import load_model
-from worker.core.pipeline import Pipeline
 from worker.core.publication import Publication, make_envelope
 from worker.core.registry import Registration
-from worker.state.dedup import RedisDedupIndex
 from worker.state.keys import Keys
-from worker.state.publisher import RedisPublisher, UnencodablePublication
+from worker.state.publisher import UnencodablePublication
 from worker.state.registry import RedisEventRegistry
 from worker.tasks.app import make_celery, send_article
-
-
-@pytest.fixture
-def pipeline(redis_client: redis.Redis, settings: Settings) -> Pipeline:
-    return Pipeline(settings, RedisDedupIndex(redis_client, settings),
-                    RedisEventRegistry(redis_client, settings), load_model(settings.spacy_model))
-
-
-@pytest.fixture
-def publisher(redis_client, settings) -> RedisPublisher:
-    return RedisPublisher(redis_client, settings, ledger=False)
 
 
 def article(article_id: str, text: str, source: str, **extra) -> dict:

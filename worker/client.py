@@ -21,6 +21,7 @@ from worker.config import Settings, mask_secrets
 from worker.core.contract import derive_article_id, validate_article
 from worker.state.connections import state_client
 from worker.state.ledger import SubmissionLedger
+from worker.state.lookup import Lookup
 from worker.tasks.app import broker_loses_messages, make_celery, send_article
 
 
@@ -48,8 +49,11 @@ class Producer:
         self.settings = settings
         self.app = make_celery(settings)
         self._checked = False
-        self.ledger = (SubmissionLedger(state_client(settings), settings)
+        state = state_client(settings) if settings.redis_url else None
+        self.ledger = (SubmissionLedger(state or state_client(settings), settings)
                        if broker_loses_messages(settings) else None)
+        # the article's status reads ``queued`` until its outcome is published
+        self.lookup = Lookup(state, settings) if state is not None else None
 
     @classmethod
     def from_env(cls) -> Producer:
@@ -63,19 +67,24 @@ class Producer:
         payload.setdefault("id", derive_article_id(payload))
         self._ensure_broker()
         submission_id = str(uuid.uuid4())
-        if self.ledger:  # before sending: a message lost in transit is re-sent from the ledger
-            try:
+        queued = False
+        try:
+            if self.lookup:
+                queued = self.lookup.mark_queued(payload["id"])
+            if self.ledger:  # before sending: a message lost in transit is re-sent from the ledger
                 self.ledger.record(submission_id, payload)
-            except (redis.RedisError, OSError) as exc:
-                raise BrokerUnavailable(mask_secrets(
-                    f"Redis {self.settings.redis_url} did not take the submission: "
-                    f"{type(exc).__name__}: {exc}")) from exc
+        except (redis.RedisError, OSError) as exc:
+            raise BrokerUnavailable(mask_secrets(
+                f"Redis {self.settings.redis_url} did not take the submission: "
+                f"{type(exc).__name__}: {exc}")) from exc
         try:
             send_article(self.app, self.settings, payload, submission_id)
         except (OperationalError, redis.RedisError, OSError) as exc:
-            if self.ledger:
-                with contextlib.suppress(redis.RedisError, OSError):
+            with contextlib.suppress(redis.RedisError, OSError):
+                if self.ledger:
                     self.ledger.forget(submission_id)
+                if queued and self.lookup:
+                    self.lookup.unmark_queued(payload["id"])
             raise BrokerUnavailable(mask_secrets(
                 f"broker {self.settings.effective_broker_url} did not take the submission: "
                 f"{type(exc).__name__}: {exc}")) from exc

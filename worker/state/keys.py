@@ -9,7 +9,9 @@ key                                 type      what, written by
 ``P{dedup}:d:<hex24>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
                                               deleted by ``lua/dedup_forget.lua`` on a dead letter)
 ``P{dedup}:x:<gen>:<hex4>``         hash      dedup lookup buckets (same script; layout at its top)
-``Pev:<hex32>``                     hash      one event's mentions (``lua/publish_once.lua`` as it publishes)
+``Pev:<hex32>``                     hash      one event's mentions and record (``lua/publish_once.lua``)
+``Pst:<hex32>``                     hash      an article's status: outcome, its stream entry, its events
+                                              (``lua/publish_once.lua``; ``queued`` by ``state.lookup``)
 ``Part:<hex32>``                    string    JSON list of an article's event ids (``state.registry``)
 ``Ppublished:<hex32>``              string    a submission's outcome was published (``lua/publish_once.lua``)
 ``Pdeliveries:<hex32>``             string    deliveries of a submission (``state.deliveries``)
@@ -77,6 +79,10 @@ class Keys:
     def event(self, event_id: str) -> str:
         """The hash of one event's mentions."""
         return self.key("ev", digest(b"event", event_id, 16).hex())
+
+    def article_status(self, article_id: str) -> str:
+        """The status of an article: queued or its latest outcome (``state.lookup``)."""
+        return self.key("st", digest(b"article", article_id, 16).hex())
 
     def article_events(self, article_id: str) -> str:
         """The list of an article's events."""

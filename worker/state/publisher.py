@@ -3,7 +3,8 @@
 One Lua script (``lua/publish_once.lua``, keys and arguments at its top) checks the submission's
 marker, registers the article on its events (so ``event.created`` and the registration that makes
 an article the creator are one step), appends the envelopes and the DLQ entry, and, where the broker
-loses messages in transit (kombu's Redis transport), strikes the submission off the ledger.
+loses messages in transit (kombu's Redis transport), strikes the submission off the ledger. The
+same step records the article's status and the event records ``worker.state.lookup`` reads.
 
 Everything is encoded to bytes before the script runs: a publication that cannot be encoded
 (``UnencodablePublication``) changes nothing in Redis.
@@ -61,11 +62,12 @@ class RedisPublisher:
         """The script's keys and arguments, all encoded; raises ``UnencodablePublication``."""
         s = self.settings
         where = "the publication"
+        article_id = outcome_article_id(publication)
         try:
             args: list[bytes | int] = [
                 publication.submission_id.encode("utf-8"), s.dedup_window_seconds, s.results_maxlen,
                 s.dlq_maxlen, int(self.ledger), s.dedup_window_seconds * 1000,
-                len(publication.envelopes), len(publication.events)]
+                len(publication.envelopes), len(publication.events), int(article_id is not None)]
             for envelope in publication.envelopes:
                 where = f"{envelope['type']} {envelope['subject']!r}"
                 args += [envelope["type"].encode(), envelope["subject"].encode("utf-8"), _json(envelope)]
@@ -78,16 +80,26 @@ class RedisPublisher:
         except UnicodeEncodeError as error:
             raise UnencodablePublication(f"{where}: {error}") from error
         keys = [self.keys.published(publication.submission_id), self.keys.results_stream,
-                self.keys.dlq_stream]
+                self.keys.dlq_stream, self.keys.article_status(article_id or "")]
         if self.ledger:
             keys += [self.keys.ledger_index, self.keys.ledger_payload]
         keys += [self.keys.event(event.event_id) for event in publication.events]
         return keys, args
 
-    def _event_args(self, event: PendingEvent) -> list[bytes | int]:
+    @staticmethod
+    def _event_args(event: PendingEvent) -> list[bytes | int]:
         outlet = normalize_outlet(event.outlet)
         return [b"x" if event.via == "extraction" else b"d", event.event_id.encode("utf-8"),
                 event.article_id.encode("utf-8"), digest(b"article", event.article_id, 12),
                 digest(b"outlet", outlet, 12) if outlet else b"",
                 _open(event.created) if event.created is not None else b"",
                 _open(event.mentioned)]
+
+
+def outcome_article_id(publication: Publication) -> str | None:
+    """The article id of the publication's outcome (its first envelope), None when it names none
+    (a rejection of input without a valid id): the article whose status the publication records."""
+    if not publication.envelopes or not publication.envelopes[0]["type"].startswith("article."):
+        return None
+    article_id = publication.envelopes[0]["data"].get("article_id")
+    return article_id if isinstance(article_id, str) else None

@@ -7,7 +7,8 @@
 --       c              article id of the creator (the first article that registered the event)
 --       n              distinct mentioning articles
 --       m              distinct outlets (an article without an outlet adds none)
---       a<12 bytes>    one field per mentioning article (blake2b-96 of its id)
+--       a<12 bytes>    one field per mentioning article (blake2b-96 of its id), its article id
+--       r              the event.created envelope as published (written by publish_once.lua only)
 --       o<12 bytes>    one field per outlet (blake2b-96 of the normalized outlet name)
 --   TTL: the window, refreshed on every call -- an event lives until one window after its last
 --   mention, so a story reported every day stays one event.
@@ -22,7 +23,7 @@
 -- nothing and returns the same answer (created is true exactly for the creator).
 
 local key = KEYS[1]
-if redis.call('HSETNX', key, 'a' .. ARGV[2], '1') == 1 then
+if redis.call('HSETNX', key, 'a' .. ARGV[2], ARGV[1]) == 1 then
   redis.call('HSETNX', key, 'c', ARGV[1])
   redis.call('HINCRBY', key, 'n', 1)
   if ARGV[3] ~= '' and redis.call('HSETNX', key, 'o' .. ARGV[3], '1') == 1 then
