@@ -1,16 +1,12 @@
-"""The commands that work on a running deployment: worker, submit, extract, tail, dlq, health."""
+"""The commands that work on a running deployment: worker, submit, extract, dlq, health."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import socket
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
-
-import redis
+from typing import TYPE_CHECKING
 
 from worker.cli.connect import connect, require_redis
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, CliError
@@ -18,7 +14,7 @@ from worker.cli.inputs import InputItem, read_inputs
 from worker.cli.output import report_bad_input
 from worker.config import Settings
 from worker.core.contract import FieldError, InvalidArticle
-from worker.core.publication import Publication, decode_envelope
+from worker.core.publication import Publication
 
 if TYPE_CHECKING:
     from worker.core.pipeline import Pipeline
@@ -82,47 +78,6 @@ def _extract_one(pipeline: Pipeline, item: InputItem, submission_id: str) -> Pub
         return pipeline.process(item.payload, submission_id).publication
     invalid = InvalidArticle("invalid_json", [FieldError("$", f"{item.origin}: {item.error}")])
     return pipeline.reject(None, submission_id, invalid).publication
-
-
-def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
-    """Print envelopes from the results stream, optionally as a consumer group that acks them."""
-    settings = require_redis(settings)
-    client = connect(settings)
-    printed = 0
-    for envelope in _stream_envelopes(client, settings, args):
-        if args.types and envelope["type"] not in args.types:
-            continue
-        print(json.dumps(envelope, ensure_ascii=False), flush=True)
-        printed += 1
-        if args.count and printed >= args.count:
-            break
-    return EXIT_OK
-
-
-def _stream_envelopes(client: redis.Redis, settings: Settings,
-                      args: argparse.Namespace) -> Iterator[dict[str, Any]]:
-    stream = settings.results_stream
-    block = 1000 if args.follow else None
-    if args.group:
-        with contextlib.suppress(redis.ResponseError):  # BUSYGROUP: the group exists
-            client.xgroup_create(stream, args.group, id="0", mkstream=True)
-    last = "0-0"
-    while True:
-        if args.group:
-            batches = client.xreadgroup(args.group, args.consumer, {stream: ">"}, count=100,
-                                        block=block)
-        else:
-            batches = client.xread({stream: last}, count=100, block=block)
-        if not batches:
-            if args.follow:
-                continue
-            return
-        for _, entries in batches:
-            for entry_id, fields in entries:
-                last = entry_id
-                yield decode_envelope(fields)
-                if args.group:
-                    client.xack(stream, args.group, entry_id)
 
 
 def cmd_dlq(args: argparse.Namespace, settings: Settings) -> int:

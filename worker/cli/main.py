@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import sys
 from collections.abc import Sequence
 
-from worker.cli import commands, demo
+from worker.cli import commands, demo, streams
 from worker.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from worker.config import Settings, SettingsError, mask_secrets
 from worker.logs import configure_logging
@@ -52,12 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     submit.set_defaults(handler=commands.cmd_submit)
 
     tail = sub.add_parser("tail", help="print envelopes from the results stream (JSON Lines)")
-    tail.add_argument("--group", help="read as this consumer group (acknowledges what it prints)")
-    tail.add_argument("--consumer", default=f"{socket.gethostname()}-{os.getpid()}")
-    tail.add_argument("--count", type=int, help="stop after this many envelopes")
-    tail.add_argument("--follow", "-f", action="store_true", help="wait for new envelopes")
-    tail.add_argument("--type", dest="types", action="append", help="only this type (repeatable)")
-    tail.set_defaults(handler=commands.cmd_tail)
+    streams.add_tail_arguments(tail, default_consumer=f"tail-{socket.gethostname()}")
+    tail.set_defaults(handler=streams.cmd_tail)
+
+    lag = sub.add_parser("lag", help="each consumer group's pending entries and lag; exit 1 when "
+                                     "MAXLEN trimming would drop unacknowledged entries")
+    lag.add_argument("--json", action="store_true", help="one JSON object per group")
+    lag.set_defaults(handler=streams.cmd_lag)
 
     extract = sub.add_parser("extract", help="run the pipeline in-process; print the envelopes")
     extract.add_argument("paths", nargs="*", metavar="PATH", help="JSON, JSON Lines or .txt; - is stdin")
