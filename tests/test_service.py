@@ -253,3 +253,36 @@ def test_health_is_zero_with_a_live_worker_and_non_zero_without(service, redis_s
     assert json.loads(lonely.stdout)["worker_heartbeat_age"] is None
     down = run_cli(["health"], {"EVENTWIRE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     assert down.returncode != 0
+
+
+def test_a_service_that_speaks_only_http_submits_asks_and_fetches_its_events(service):
+    from fastapi.testclient import TestClient
+
+    from worker.api.app import create_app
+
+    article = {"id": "http-1", "source": "Andes Courier", "published_at": "2024-06-19T10:00:00Z",
+               "text": "Peruvian Foreign Minister Lucia Quispe visited Quito on Monday and met "
+                       "Ecuadorian officials to discuss border trade."}
+    copy = {**article, "id": "http-2", "source": "Coastal Times"}
+    with TestClient(create_app(service.settings, producer=service.producer)) as http:
+        accepted = http.post("/v1/articles", json=article)
+        assert accepted.status_code == 202, accepted.text
+        assert accepted.json()["submissions"][0]["article_id"] == "http-1"
+
+        def status_of(article_id: str) -> dict:
+            return http.get(f"/v1/articles/{article_id}").json()
+
+        processed = wait_until(lambda: (s := status_of("http-1"))["status"] != "queued" and s, 120,
+                               "http-1 processed")
+        assert processed["status"] == "processed", service.worker.tail()
+        assert processed["outcome"]["type"] == "article.processed"
+        assert processed["event_ids"] == processed["outcome"]["data"]["event_ids"] != []
+        assert http.post("/v1/articles", json=copy).status_code == 202
+        duplicate = wait_until(lambda: (s := status_of("http-2"))["status"] != "queued" and s, 120,
+                               "http-2 answered")
+        assert duplicate["status"] == "duplicate" and duplicate["event_ids"] == processed["event_ids"]
+        for event_id in processed["event_ids"]:
+            event = http.get(f"/v1/events/{event_id}").json()
+            assert event["article_ids"] == ["http-1", "http-2"] and event["created_by"] == "http-1"
+            assert event["record"]["event_id"] == event_id
+            assert event["record"]["mentions"] == event["mentions"] == {"articles": 2, "outlets": 2}

@@ -69,6 +69,9 @@ class Settings:
     transient_retries: int = 5
     # Redis set-up (issue 13): start even when Redis may evict keys (health still says so)
     allow_evicting_redis: bool = False
+    # HTTP gateway (issue 12): accepted API keys (none: no key needed), largest request body
+    api_keys: tuple[str, ...] = ()
+    api_max_body_bytes: int = 10_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,7 +99,8 @@ class Settings:
                 "EVENTWIRE_MINHASH_PERMUTATIONS must be a multiple of EVENTWIRE_MINHASH_BANDS")
         if not self.task_soft_time_limit < self.task_time_limit < self.visibility_timeout:
             raise SettingsError("need task_soft_time_limit < task_time_limit < visibility_timeout")
-        for name in ("results_maxlen", "dlq_maxlen", "concurrency", "max_payload_bytes", "max_deliveries"):
+        for name in ("results_maxlen", "dlq_maxlen", "concurrency", "max_payload_bytes", "max_deliveries",
+                     "api_max_body_bytes"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"EVENTWIRE_{name.upper()} must be at least 1")
 
@@ -122,8 +126,9 @@ def _parse(name: str, hint: Any, raw: str) -> Any:
             return int(raw)
         if hint is float:
             return float(raw)
-        if "tuple" in text:  # language tags: case-insensitive (BCP 47), kept in lower case
-            return tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+        if "tuple" in text:  # comma-separated; language tags are case-insensitive (BCP 47)
+            parts = tuple(part.strip() for part in raw.split(",") if part.strip())
+            return tuple(p.lower() for p in parts) if name == "languages" else parts
     except ValueError as exc:
         raise SettingsError(f"EVENTWIRE_{name.upper()}={raw!r}: {exc}") from exc
     return raw

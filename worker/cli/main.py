@@ -7,7 +7,8 @@ import socket
 import sys
 from collections.abc import Sequence
 
-from worker.cli import commands, demo, streams
+from worker.cli import commands, demo, serve, streams
+from worker.cli import dlq as dead_letters
 from worker.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from worker.config import Settings, SettingsError, mask_secrets
 from worker.logs import configure_logging
@@ -70,10 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--embedded", action="store_true", help="always start a private Redis")
     run.set_defaults(handler=demo.cmd_run)
 
-    dlq = sub.add_parser("dlq", help="list rejected payloads with their reasons")
-    dlq.add_argument("--count", type=int, default=100)
-    dlq.add_argument("--json", action="store_true", help="print whole entries (JSON Lines)")
-    dlq.set_defaults(handler=commands.cmd_dlq)
+    dlq = sub.add_parser("dlq", help="list rejected payloads with their reasons; redrive or purge them")
+    dead_letters.add_dlq_arguments(dlq)
+    dlq.set_defaults(handler=dead_letters.cmd_dlq)
+
+    api = sub.add_parser("api", help="serve the HTTP API (submit, article status, events)")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    api.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
+    api.set_defaults(handler=serve.cmd_api)
 
     health = sub.add_parser("health", help="exit 0 when Redis, the broker and a worker answer")
     health.add_argument("--max-age", type=float, default=60.0,

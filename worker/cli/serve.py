@@ -1,0 +1,21 @@
+"""``eventwire api``: the HTTP gateway (``worker.api``) served by uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+from worker.cli.connect import require_redis
+from worker.cli.errors import EXIT_OK
+from worker.config import Settings
+
+
+def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the HTTP API until interrupted."""
+    import uvicorn
+
+    from worker.api.app import create_app
+
+    settings = require_redis(settings)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port,
+                log_level=settings.log_level.lower(), server_header=False)
+    return EXIT_OK
