@@ -18,6 +18,7 @@ key                                 type      what, written by
 ``Pheartbeat:<hex32>``              string    a worker's last beat (``state.heartbeat``)
 ``Pquarantined:<hex32>``            string    a broker message was dead-lettered (``lua/quarantine.lua``)
 ``Prejected_messages``              hash      dead-lettered broker messages by reason (same script)
+``Pdlq_redriven``                   hash      DLQ entry id -> its redrive (``state.dlq``; purged with it)
 ``Phealth:probe``                   string    health's write probe, 10 s (``tasks.health``)
 ``P{ledger}:index``                 zset      unpublished submissions by send time (``state.ledger``)
 ``P{ledger}:payload``               hash      their payloads (``state.ledger``)
@@ -27,8 +28,8 @@ results stream, DLQ stream          stream    ``EVENTWIRE_RESULTS_STREAM``, ``EV
 
 Keys owned by kombu's Redis transport (the queue list named ``EVENTWIRE_QUEUE``, ``unacked``,
 ``unacked_index``) are read, never written, by ``state.ledger``. Every key but the streams, the
-ledger and the ``rejected_messages`` counter expires after ``EVENTWIRE_DEDUP_WINDOW_SECONDS``
-(heartbeats and the health probe sooner).
+ledger, ``dlq_redriven`` and the ``rejected_messages`` counter expires after
+``EVENTWIRE_DEDUP_WINDOW_SECONDS`` (heartbeats and the health probe sooner).
 """
 
 from __future__ import annotations
@@ -110,6 +111,11 @@ class Keys:
     def rejected_messages(self) -> str:
         """Counter of broker messages dead-lettered at the edge, one field per reason."""
         return self.key("rejected_messages")
+
+    @property
+    def dlq_redriven(self) -> str:
+        """DLQ entries redriven so far (entry id -> the new submission), so none is redriven twice."""
+        return self.key("dlq_redriven")
 
     @property
     def health_probe(self) -> str:
