@@ -30,6 +30,7 @@ from worker.core.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, finger
 from worker.core.nlp import load_model
 from worker.core.publication import PendingEvent, Publication, dlq_entry, make_envelope
 from worker.core.registry import EventRegistry, MemoryEventRegistry, Registration
+from worker.core.version import extractor_version
 from worker.extraction import ArticleContext, Extraction, extract
 from worker.logs import StageTimer
 
@@ -120,6 +121,7 @@ class Pipeline:
             "entities": extraction.entities,
             "event_ids": event_ids,
             "metadata": article.metadata,
+            "extractor": dict(extractor_version()),
         }
         head = self._envelope("article.processed", article.id, data, submission_id)
         return Result("processed", article.id, self._publication(submission_id, head, pending),
@@ -176,7 +178,8 @@ class Pipeline:
         """The event's envelopes, both ways, until registration decides (``mentions`` last)."""
         created = None
         if record is not None:
-            data = {k: v for k, v in record.items() if k != "mentions"} | {"mentions": None}
+            data = ({k: v for k, v in record.items() if k != "mentions"}
+                    | {"extractor": dict(extractor_version()), "mentions": None})
             created = self._envelope("event.created", event_id, data, event_id)
         data = {"event_id": event_id, "article_id": article.id, "source": article.source,
                 "via": via, "mentions": None}
