@@ -78,8 +78,8 @@ ARTICLE = json.dumps({"id": "secret-test-1", "text": "Kenyan President Amara Oti
 
 
 @pytest.mark.parametrize("url_kind", ["answering", "down"])
-@pytest.mark.parametrize("args", [["health"], ["submit", "-"], ["tail", "--count", "1"], ["dlq"],
-                                  ["run", "--timeout", "1", "-"]],
+@pytest.mark.parametrize("args", [["health"], ["submit", "-"], ["tail", "--from-start", "--count", "1"],
+                                  ["dlq"], ["run", "--timeout", "1", "-"]],
                          ids=["health", "submit", "tail", "dlq", "run"])
 def test_no_command_prints_the_password(locked_redis, args, url_kind):
     url = locked_redis if url_kind == "answering" else DOWN
