@@ -160,3 +160,9 @@ def test_the_dictionary_tells_what_is_withdrawn_and_the_agents_own_are_no_target
 def test_a_complaint_targets_what_it_is_about_not_its_audience():
     record = only(events("Chad complained to the African Union on Monday about Sudanese border raids."))
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("ACCUSE", "SDN")
+
+
+def test_giving_a_welcome_is_hosting_not_aid():
+    record = only(events("Kenyan President Daniel Mwangi gave a warm welcome to the Ugandan president."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "043", "CONSULT", "UGAGOV")
