@@ -128,7 +128,7 @@ def _is_time(token: Token) -> bool:
 
 
 def _prep_children(word: Token, name: str) -> list[Token]:
-    return [c for c in word.children if c.dep_ in ("prep", "prt", "agent") and c.lower_ == name]
+    return [c for c in word.children if c.dep_ in ("prep", "prt", "agent", "dative") and c.lower_ == name]
 
 
 def _pobjs(prep: Token) -> list[Token]:
