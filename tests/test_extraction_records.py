@@ -181,3 +181,10 @@ def test_an_unnamed_target_is_the_party_named_in_what_the_action_governs():
         "ZMBGOV", "MWI", "")
     record = only(events("Ecuador threatened to cut all official contact with the European Union."))
     assert (record["action"]["plover"], record["actor2"]["code"]) == ("THREATEN", "IGOEUR")
+
+
+def test_a_cooperative_act_about_ones_own_country_has_no_target_but_a_curfew_has_the_public():
+    pledge = only(events("Zambia's president pledged to hold free elections in Zambia next year."))
+    assert (pledge["action"]["plover"], pledge["actor2"]) == ("AGREE", None)
+    curfew = only(events("The Zambian government imposed a curfew in Lusaka."))
+    assert (curfew["action"]["plover"], curfew["actor2"]["country"]) == ("COERCE", "ZMB")

@@ -349,6 +349,8 @@ def _implied_target(
         if country is None:
             return None
         profile = Profile(country=country)
+    if profile.country == actor1.profile.country and code_info(predicate.cameo).quad_class < 3:
+        return None  # "promised to democratize Serbia": a pledge about one's own country targets no one
     return _bare_actor(profile, 0, "implied")
 
 
