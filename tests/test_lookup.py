@@ -51,6 +51,17 @@ def test_a_copy_is_a_duplicate_with_the_originals_events_and_the_record_counts_i
     assert {e["subject"] for e in mentioned} == set(first.event_ids)
 
 
+def test_the_same_id_submitted_again_keeps_its_own_outcome_and_events(pipeline, publisher,
+                                                                     redis_client, settings):
+    publisher.publish(pipeline.process(article("a", "Wire"), "s-a").publication)
+    lookup = Lookup(redis_client, settings)
+    before = lookup.article("a")
+    again = pipeline.process(article("a", "Wire"), "s-a2")
+    assert again.publication.envelopes[0]["data"]["matched_on"] == "id"
+    publisher.publish(again.publication)  # article.duplicate of itself: on the stream, not the status
+    assert lookup.article("a") == before and before is not None and before.status == "processed"
+
+
 def test_a_rejection_records_the_status_of_a_named_article_only(pipeline, publisher, redis_client,
                                                                  settings):
     named = pipeline.process({"id": "bad-1", "text": "x", "title": 5}, "s-named")

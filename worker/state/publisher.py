@@ -67,7 +67,7 @@ class RedisPublisher:
             args: list[bytes | int] = [
                 publication.submission_id.encode("utf-8"), s.dedup_window_seconds, s.results_maxlen,
                 s.dlq_maxlen, int(self.ledger), s.dedup_window_seconds * 1000,
-                len(publication.envelopes), len(publication.events), int(article_id is not None)]
+                len(publication.envelopes), len(publication.events), _status_mode(publication, article_id)]
             for envelope in publication.envelopes:
                 where = f"{envelope['type']} {envelope['subject']!r}"
                 args += [envelope["type"].encode(), envelope["subject"].encode("utf-8"), _json(envelope)]
@@ -103,3 +103,12 @@ def outcome_article_id(publication: Publication) -> str | None:
         return None
     article_id = publication.envelopes[0]["data"].get("article_id")
     return article_id if isinstance(article_id, str) else None
+
+
+def _status_mode(publication: Publication, article_id: str | None) -> int:
+    """How the publish script records the article status: 0 not at all (no article id), 2 only if the
+    article has no outcome yet (its own id submitted again), else 1 (the outcome replaces the status)."""
+    if article_id is None:
+        return 0
+    data = publication.envelopes[0]["data"]
+    return 2 if data.get("matched_on") == "id" and data.get("duplicate_of") == article_id else 1

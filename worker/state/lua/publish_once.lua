@@ -12,14 +12,16 @@
 --   the article status  <prefix>st:<hex32>  hash: s = processed | duplicate | rejected (the type of
 --       the first envelope, the outcome), x = the outcome's entry id on the results stream,
 --       e = the ids of the events the article was registered on, space-separated; TTL the window.
---       Written when ARGV[9] = 1 (the outcome names a valid article id).
+--       Written when ARGV[9] = 1 (the outcome names a valid article id); with ARGV[9] = 2 (the same
+--       id submitted again: a duplicate of itself) only when no outcome is recorded yet, so the
+--       article keeps its own outcome and events.
 --   the event record: field r of the event key holds the event.created envelope as published
 --       (mentions at creation), and each a<digest> field holds the mentioning article's id.
 --
 -- KEYS[1]  marker   <prefix>published:<sha256(submission id)>   set when the outcome is published
 -- KEYS[2]  results  the results stream (EVENTWIRE_RESULTS_STREAM)
 -- KEYS[3]  dlq      the dead-letter stream (EVENTWIRE_DLQ_STREAM)
--- KEYS[4]  status   <prefix>st:<hex32>  the article status (written with ARGV[9] = 1 only)
+-- KEYS[4]  status   <prefix>st:<hex32>  the article status (written with ARGV[9] = 1 or 2 only)
 -- KEYS[5]  ledger index    <prefix>{ledger}:index    (with ARGV[5] = 1 only)
 -- KEYS[6]  ledger payload  <prefix>{ledger}:payload  (with ARGV[5] = 1 only)
 -- KEYS[...]  one event key per pending event, <prefix>ev:<hex32>, in ARGV order; layout at the
@@ -32,7 +34,8 @@
 -- ARGV[5]  1 when the ledger keys are given, else 0
 -- ARGV[6]  event-registry window in milliseconds
 -- ARGV[7]  number of envelopes N;  ARGV[8]  number of pending events E
--- ARGV[9]  1: record the article status from the first envelope, else 0
+-- ARGV[9]  1: record the article status from the first envelope; 2: the same, unless the status
+--          already has an outcome; 0: record none
 -- ARGV[10 .. 9+3N]          per envelope: type, subject, envelope JSON
 -- ARGV[10+3N .. 9+3N+7E]    per pending event: mode ("x" extraction: register, created or
 --                           mentioned; "d" duplicate: register and mention only if the event
@@ -105,7 +108,7 @@ if #ARGV >= dlq_start then
   end
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', unpack(fields))
 end
-if ARGV[9] == '1' and outcome_id then
+if outcome_id and (ARGV[9] == '1' or (ARGV[9] == '2' and redis.call('HEXISTS', KEYS[4], 'x') == 0)) then
   local status = KEYS[4]
   redis.call('DEL', status)
   redis.call('HSET', status, 's', string.sub(ARGV[10], 9), 'x', outcome_id,
