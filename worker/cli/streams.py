@@ -124,8 +124,8 @@ def _plain(client: redis.Redis, stream: str, args: argparse.Namespace) -> Iterat
     else:
         newest = client.xrevrange(stream, count=1)
         last = newest[0][0].decode() if newest else "0-0"
-        if args.last:
-            yield from _latest(client, stream, args.last, set(args.types or []))
+        if args.last and newest:
+            yield from _latest(client, stream, args.last, set(args.types or []), upper=last)
     while True:
         batches = client.xread({stream: last}, count=_PAGE, block=_BLOCK_MS if follow else None)
         entries = batches[0][1] if batches else []
@@ -136,10 +136,9 @@ def _plain(client: redis.Redis, stream: str, args: argparse.Namespace) -> Iterat
             yield decode_entry(entry_id, fields, validate=False)
 
 
-def _latest(client: redis.Redis, stream: str, n: int, types: set[str]) -> list[Delivery]:
-    """The latest ``n`` entries (of ``types``, if given), oldest first."""
+def _latest(client: redis.Redis, stream: str, n: int, types: set[str], upper: str) -> list[Delivery]:
+    """The latest ``n`` entries up to ``upper`` (of ``types``, if given), oldest first."""
     found: list[Delivery] = []
-    upper = "+"
     while len(found) < n:
         page = client.xrevrange(stream, max=upper, count=_PAGE)
         if not page:
