@@ -128,6 +128,7 @@ def test_lag_counts_pending_and_unread_and_warns_before_trimming_drops_them(redi
     consumer.read(3)  # 3 delivered, pending
     [row] = group_lag(redis_client, STREAM, maxlen=100)
     assert (row.pending, row.lag, row.lag_exact, row.backlog) == (3, 12, True, 15)
+    assert consumer.lag(maxlen=100) == row
     assert row.warning is None
     [row] = group_lag(redis_client, STREAM, maxlen=16)
     assert row.warning is not None and "trimming will drop" in row.warning

@@ -150,6 +150,11 @@ class StreamConsumer:
             acked += self.handle(self.read(count, block_ms), handler)
         return acked
 
+    def lag(self, maxlen: int) -> GroupLag | None:
+        """This group's pending count, lag and trim warning (``group_lag``) against ``maxlen``."""
+        return next((row for row in group_lag(self.client, self.stream, maxlen) if row.group == self.group),
+                    None)
+
     def _own_pending(self, count: int) -> list[Delivery]:
         while self._own_cursor is not None:
             batches = self.client.xreadgroup(self.group, self.consumer, {self.stream: self._own_cursor},
