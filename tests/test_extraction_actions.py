@@ -413,3 +413,11 @@ def test_an_event_noun_with_its_owner_and_target_is_an_event_without_a_verb():
 
 def test_named_support_or_aid_is_a_topic_not_an_event():
     assert events("The European Union's support for Ukraine remains strong, diplomats said.") == []
+
+
+def test_a_participle_describing_a_participant_is_not_an_event_of_its_own():
+    records = events("Ugandan aircraft using guided missiles killed four Kenyan soldiers near Busia.")
+    assert [(r["action"]["text"], r["action"]["plover"]) for r in records] == [("killed", "ASSAULT")]
+    # what protesters are doing is itself their protest
+    records = events("Kenyan police dispersed students protesting against the fee increase in Nairobi.")
+    assert {r["action"]["plover"] for r in records} >= {"PROTEST"}

@@ -267,6 +267,19 @@ def _governed_by_event(verb: Token) -> bool:
     return False
 
 
+def _describes_a_participant(verb: Token) -> bool:
+    """A participle that describes a noun ("aircraft using missiles", "rebels fighting to topple
+    the government", "a guard involved in a shooting") says who or what the participant is; the
+    sentence's own event is elsewhere."""
+    if verb.dep_ != "acl" or verb.tag_ not in ("VBG", "VBN") or verb.head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if verb.head.lemma_.lower() in word_class("message_noun"):
+        return False  # "a statement condemning the raid": the content of a message is the event
+    match = match_verb(verb)  # "demonstrators protesting against taxes": what they do is a protest
+    code = None if match is None else (match[1].cameo if match[1] is not None else match[0].cameo)
+    return code is None or code_info(code).root != PROTEST_ROOT
+
+
 def _obligation_of(verb: Token) -> str | None:
     """ "Russia said Sudan must return the helicopter": the code of the demand (must) or appeal
     (should) a speaker makes by reporting what another party is obliged to do."""
@@ -290,7 +303,7 @@ def _obligation_predicate(verb: Token, table: EntityTable) -> Predicate | None:
 
 
 def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
-    if _governed_by_event(verb):
+    if _governed_by_event(verb) or _describes_a_participant(verb):
         return None
     match = match_verb(verb)
     if match is None:
@@ -366,6 +379,7 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     return predicate
 
 
+PROTEST_ROOT = "14"
 OWN_POSSESSIVES = frozenset({"its", "their", "his", "her", "our", "my"})
 #: Events that have happened when a text names them with their owner: protests, coercion, force
 #: ("Russian air strikes on Kharkiv"). Named support or aid ("the EU's support for X") is as often
