@@ -421,3 +421,8 @@ def test_a_participle_describing_a_participant_is_not_an_event_of_its_own():
     # what protesters are doing is itself their protest
     records = events("Kenyan police dispersed students protesting against the fee increase in Nairobi.")
     assert {r["action"]["plover"] for r in records} >= {"PROTEST"}
+
+
+def test_a_condition_is_not_an_event_what_depends_on_it_is():
+    records = events("Ghana threatened to expel Togolese diplomats if Togo attacked its border posts again.")
+    assert [(r["actor1"]["country"], r["action"]["plover"]) for r in records] == [("GHA", "THREATEN")]

@@ -303,8 +303,8 @@ def _obligation_predicate(verb: Token, table: EntityTable) -> Predicate | None:
 
 
 def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
-    if _governed_by_event(verb) or _describes_a_participant(verb):
-        return None
+    if _governed_by_event(verb) or _describes_a_participant(verb) or _under_condition(verb):
+        return None  # (a condition, "if he gave them a veto", is no event: what depends on it is)
     match = match_verb(verb)
     if match is None:
         return None
