@@ -166,3 +166,11 @@ def test_giving_a_welcome_is_hosting_not_aid():
     record = only(events("Kenyan President Daniel Mwangi gave a warm welcome to the Ugandan president."))
     assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
         "043", "CONSULT", "UGAGOV")
+
+
+def test_withdrawing_inspectors_or_observers_is_a_sanction_and_announcing_it_a_threat():
+    record = only(events("The African Union withdrew its election observers from Guinea on Monday."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "1662", "SANCTION", "GIN")
+    record = only(events("The UN said it will withdraw its weapons inspectors from Libya."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("THREATEN", "LBY")
