@@ -426,3 +426,14 @@ def test_a_participle_describing_a_participant_is_not_an_event_of_its_own():
 def test_a_condition_is_not_an_event_what_depends_on_it_is():
     records = events("Ghana threatened to expel Togolese diplomats if Togo attacked its border posts again.")
     assert [(r["actor1"]["country"], r["action"]["plover"]) for r in records] == [("GHA", "THREATEN")]
+
+
+def test_everything_inside_a_demanded_clause_is_only_demanded():
+    records = events("Kenya demanded that Uganda cancel its plans to sell fighter jets to South Sudan.")
+    assert [(r["actor1"]["country"], r["action"]["plover"], r["actor2"]["country"]) for r in records] == [
+        ("KEN", "REQUEST", "UGA")]
+
+
+def test_a_demand_noun_targets_the_subject_of_its_clause():
+    record = only(events("The United Nations renewed its demand that Ethiopia free the detained reporters."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("REQUEST", "ETH")

@@ -27,6 +27,7 @@ from worker.extraction.lexicon import (
     verb_lexicon,
 )
 from worker.extraction.senses import (
+    GOVERNING_ROOTS,
     dictionary_sense,
     lexicon_lemma,
     names_people,
@@ -254,16 +255,35 @@ def _governed_by_event(verb: Token) -> bool:
         if match is not None and "gov" in match[0].flags:
             return True
         current = governor
+    if _inside_governed_clause(verb):
+        return True  # "demanded that Y cancel plans to sell arms": the sale is only demanded
     head = verb.head
-    if verb.dep_ == "ccomp" and head is not verb:
-        match = _coded(head)
-        if match is not None and "gov" in match[0].flags:
-            return True  # "demanded that Y withdraw": the withdrawal is only demanded
     if verb.dep_ == "acl" and head.dep_ in ("dobj", "nsubjpass") and _coded(head.head) is not None:
         return True  # "rejected an offer to mediate": the rejection is the event
     if verb.dep_ == "advcl" and head is not verb and _coded(head) is not None:
         is_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
         return is_infinitive or verb.tag_ == "VBG"
+    return False
+
+
+def _inside_governed_clause(verb: Token) -> bool:
+    """Whether ``verb`` lies in the clause of a demand, appeal, rejection or threat: a ``that``
+    clause of a governing verb ("demanded that Y withdraw") or of a governing event noun ("its
+    demand that Israel ease restrictions"), however deep inside it."""
+    current = verb
+    for _ in range(6):
+        head = current.head
+        if head is current:
+            return False
+        if current.dep_ == "ccomp" and head.pos_ in ("VERB", "AUX"):
+            match = _coded(head)
+            if match is not None and "gov" in match[0].flags:
+                return True
+        elif current.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN":
+            entry = _noun_entry(head)
+            if entry is not None and code_info(entry.cameo).root in GOVERNING_ROOTS:
+                return True
+        current = head
     return False
 
 
@@ -495,6 +515,11 @@ def _noun_targets(noun: Token, entry: NounEntry, verb: Token, table: EntityTable
             heads = [p for prep in _prep_children(holder, prep_name) for p in _pobjs(prep)]
             if heads:
                 return _expand(heads[0], table, "direct")
+    if code_info(entry.cameo).root in GOVERNING_ROOTS:  # "its demand that Israel ease restrictions"
+        clauses = [c for holder in (noun, verb) for c in holder.children if c.dep_ in ("acl", "ccomp")]
+        subjects = [x for c in clauses for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return _expand(subjects[0], table, "direct")
     return []
 
 
