@@ -437,3 +437,11 @@ def test_everything_inside_a_demanded_clause_is_only_demanded():
 def test_a_demand_noun_targets_the_subject_of_its_clause():
     record = only(events("The United Nations renewed its demand that Ethiopia free the detained reporters."))
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("REQUEST", "ETH")
+
+
+def test_a_predicate_adjective_codes_its_subjects_stance():
+    record = only(events("Tanzania is opposed to Rwandan mediation in the dispute."))
+    assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "TZA", "REJECT", "RWA")
+    record = only(events("Ghana remains critical of the Togolese government."))
+    assert (record["action"]["plover"], record["actor2"]["code"]) == ("ACCUSE", "TGOGOV")

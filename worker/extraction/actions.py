@@ -22,6 +22,7 @@ from worker.extraction.lexicon import (
     VIOLENT_ROOTS,
     NounEntry,
     VerbEntry,
+    adjective_lexicon,
     code_info,
     noun_lexicon,
     verb_lexicon,
@@ -83,7 +84,7 @@ def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
     """All coded predicates of a sentence."""
     predicates: list[Predicate] = []
     for token in sent:
-        obligation = _obligation_predicate(token, table)
+        obligation = _obligation_predicate(token, table) or _adjectival_predicate(token, table)
         if obligation is not None:
             predicates.append(obligation)
         elif token.pos_ in ("VERB", "AUX") and token.dep_ != "prep" and lexicon_lemma(token) is not None:
@@ -367,6 +368,29 @@ def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
     return predicate
 
 
+def _adjectival_predicate(word: Token, table: EntityTable) -> Predicate | None:
+    """ "Israel is opposed to French mediation", "Kenya remains critical of X": a predicate
+    adjective of ``adjectives.tsv`` (or a stative passive read as one) with its copula's subject."""
+    entry = adjective_lexicon().get(word.lower_)
+    if entry is None:
+        return None
+    if word.dep_ == "acomp" and word.head.lemma_.lower() in COPULAS:
+        subjects = [c for c in word.head.children if c.dep_ == "nsubj"]
+    elif _is_passive(word) and not _prep_children(word, "by"):
+        subjects = [c for c in word.children if c.dep_ == "nsubjpass"]
+    else:
+        return None
+    targets = [p for name in entry.target_preps for prep in _prep_children(word, name) for p in _pobjs(prep)]
+    if not subjects or not targets:
+        return None
+    predicate = Predicate(anchor=word, verb=word if word.pos_ in ("VERB", "AUX") else word.head,
+                          lemma=entry.noun, cameo=entry.cameo, action_start=word.i, action_end=word.i + 1)
+    predicate.agents = _expand(subjects[0], table, "direct")
+    predicate.patients = _expand(targets[0], table, "direct")
+    _set_factuality(predicate)
+    return predicate
+
+
 def _between_pobjs(noun: Token) -> list[Token]:
     return [p for prep in _prep_children(noun, "between") for p in _pobjs(prep)]
 
@@ -400,6 +424,7 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
 
 
 PROTEST_ROOT = "14"
+COPULAS = frozenset({"be", "remain", "stay", "appear", "seem", "become"})
 OWN_POSSESSIVES = frozenset({"its", "their", "his", "her", "our", "my"})
 #: Events that have happened when a text names them with their owner: protests, coercion, force
 #: ("Russian air strikes on Kharkiv"). Named support or aid ("the EU's support for X") is as often

@@ -123,6 +123,17 @@ def noun_lexicon() -> dict[str, NounEntry]:
 
 
 @functools.cache
+def adjective_lexicon() -> dict[str, NounEntry]:
+    """Predicate adjectives that code an event ("opposed to", "critical of"), by word; read like
+    event nouns (a code and the prepositions that introduce the target)."""
+    return {
+        row["adjective"]: NounEntry(noun=row["adjective"], cameo=row["cameo"],
+                                    target_preps=_split(row["target"]), flags=frozenset())
+        for row in read_tsv("adjectives.tsv")
+    }
+
+
+@functools.cache
 def _future_codes() -> dict[str, str]:
     return {row["act"]: row["future"] for row in read_tsv("intents.tsv")}
 
