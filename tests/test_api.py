@@ -116,6 +116,12 @@ def test_an_unreachable_broker_is_503_with_retry_after():
         assert client.get("/healthz").status_code == 503
 
 
+def test_api_keys_are_read_case_sensitively_and_never_shown():
+    settings = Settings.from_env({"EVENTWIRE_API_KEYS": "k-Alpha, k-beta"})
+    assert settings.api_keys == ("k-Alpha", "k-beta")
+    assert "k-Alpha" not in repr(settings)
+
+
 def test_api_keys_guard_the_v1_routes(settings):
     keyed = settings.replace(api_keys=("k-Alpha", "k-beta"))
     producer = Producer(keyed)

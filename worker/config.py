@@ -10,7 +10,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, get_type_hints
 
 ENV_PREFIX = "EVENTWIRE_"
@@ -70,7 +70,7 @@ class Settings:
     # Redis set-up (issue 13): start even when Redis may evict keys (health still says so)
     allow_evicting_redis: bool = False
     # HTTP gateway (issue 12): accepted API keys (none: no key needed), largest request body
-    api_keys: tuple[str, ...] = ()
+    api_keys: tuple[str, ...] = field(default=(), repr=False)  # secrets: never in a repr
     api_max_body_bytes: int = 10_000_000
 
     @classmethod
