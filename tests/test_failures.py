@@ -144,3 +144,29 @@ def test_a_hard_time_limit_kills_the_child_then_the_message_is_dead_lettered_as_
     assert run.log.count(f"Hard time limit (3s) exceeded for eventwire.process_article"
                          f"[{run.submissions['hang-1']}]") == 3
     assert run.log_events("article.failed", "hang-1") == []  # the task never got to handle it
+
+
+def test_dead_letters_redriven_once_the_bug_is_fixed_are_processed_once(run, monkeypatch, capsys):
+    from worker.cli.main import main
+    from worker.state.lookup import Lookup
+
+    for name, value in {"EVENTWIRE_REDIS_URL": run.settings.redis_url, **ENV}.items():
+        monkeypatch.setenv(name, value)
+    client = redis.Redis.from_url(run.settings.redis_url)
+    assert main(["dlq", "--redrive", "--all"]) == 0
+    assert main(["dlq", "--redrive", "--all"]) == 0  # recorded: nothing sent twice
+    assert capsys.readouterr().out.count("redriven: article") == len(MARKERS)
+    assert client.llen(run.settings.queue) == len(MARKERS)
+    worker = WorkerProcess(run.settings, concurrency=1, env=ENV).start(client)  # the fixed pipeline
+    lookup = Lookup(client, run.settings)
+    try:
+        wait_until(lambda: all((s := lookup.article(aid)) and s.status == "processed" for aid in MARKERS),
+                   120, "the redriven articles processed")
+        wait_until(lambda: drained(client, run.settings), 30, "queue and unacked drained")
+    finally:
+        assert worker.stop() == 0, worker.tail()
+    outcomes = [(e["subject"], e["type"]) for e in read_envelopes(client, run.settings)
+                if e["subject"] in MARKERS]
+    assert sorted(outcomes) == sorted([(aid, "article.rejected") for aid in MARKERS]
+                                      + [(aid, "article.processed") for aid in MARKERS])
+    client.close()
