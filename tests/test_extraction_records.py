@@ -188,3 +188,8 @@ def test_a_cooperative_act_about_ones_own_country_has_no_target_but_a_curfew_has
     assert (pledge["action"]["plover"], pledge["actor2"]) == ("AGREE", None)
     curfew = only(events("The Zambian government imposed a curfew in Lusaka."))
     assert (curfew["action"]["plover"], curfew["actor2"]["country"]) == ("COERCE", "ZMB")
+
+
+def test_an_act_aimed_at_a_list_of_countries_targets_each_of_them():
+    records = events("The European Union agreed to provide emergency loans to Malawi, Zambia and Mozambique.")
+    assert sorted(r["actor2"]["country"] for r in records) == ["MOZ", "MWI", "ZMB"]

@@ -174,7 +174,7 @@ def _predicate_events(
         actor2, how2 = patient if patient is not None else (None, None)
         if actor2 is not None and actor2.code == actor1.code and actor2.name == actor1.name:
             continue
-        records.append(_record(predicate, sent, index, table, facts, actor1, how1, actor2, how2, info))
+        records.extend(_records(predicate, sent, index, table, facts, actor1, how1, actor2, how2, info))
     return [r for r in records if r["actor1"]["code"]]  # an unnamed attacker needs a country
 
 
@@ -251,7 +251,7 @@ def _place_as_actor(argument: Argument, table: EntityTable, role: str | None) ->
     return actor, argument.how
 
 
-def _record(
+def _records(
     predicate: Predicate,
     sent: Span,
     index: int,
@@ -262,7 +262,9 @@ def _record(
     actor2: Actor | None,
     how2: str | None,
     info: CameoCode,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """The record of one (source, target) pair; with no named target, one per party the sentence
+    implies ("agreed to lift embargoes on Iran, Libya and Cuba": three)."""
     doc = sent.doc
     anchors = [t for t in (predicate.anchor, predicate.verb) if t is not None]
     excluded = _actor_tokens(doc, actor1) | (_actor_tokens(doc, actor2) if actor2 else set())
@@ -291,8 +293,10 @@ def _record(
     other = None if violent else actor1
     focus = tuple(c for c in facts.focus if c != actor1.profile.country) if violent else facts.focus
     actor2, inherited2 = _fill_country(actor2, place, other, focus) if actor2 else (None, False)
+    targets: list[Actor | None] = [actor2]
     if actor2 is None:
-        actor2 = _implied_target(predicate, table, found[0] if found else None, actor1, excluded)
+        implied = _implied_targets(predicate, table, found[0] if found else None, actor1, excluded)
+        targets = [*implied] or [None]
     confidence -= 0.15 if inherited1 else 0
     confidence -= 0.1 if inherited2 else 0
     resolved, date_text = _event_date(sent, anchors, facts)
@@ -302,7 +306,7 @@ def _record(
     # another "arrived in Addis Ababa" for the same visit.
     place_key = place.country if place else None
     action_span = doc[predicate.action_start : predicate.action_end]
-    return {
+    return [{
         "event_id": event_id(actor1.code or "", actor2.code if actor2 else None, info.root, day, place_key),
         "event_date": day,
         "date_precision": resolved.precision if resolved else None,
@@ -332,32 +336,33 @@ def _record(
         },
         "confidence": round(max(0.05, min(0.99, confidence)), 2),
         "mentions": {"articles": 1, "outlets": 1},
-    }
+    } for actor2 in targets]
 
 
-def _implied_target(
+def _implied_targets(
     predicate: Predicate, table: EntityTable, place: Place | None, actor1: Actor, excluded: set[int]
-) -> Actor | None:
+) -> list[Actor]:
     """The target a sentence implies without naming it as an actor, as a bare country or
     organisation: the party named in what the action governs ("deported 168 Liberians",
     "promised to continue aid to Mozambique", "refused to lift the curfew on Palestinians"), else
     the country of the place the sentence puts the event in, else the source's own (a curfew, an
     arrest, a strike: an unnamed target is a domestic one, as human coders of event data code it)."""
-    profile = _party_in_clause(predicate, table, excluded)
-    if profile is None:
+    profiles = _parties_in_clause(predicate, table, excluded)
+    if not profiles:
         country = (place.country if place else None) or actor1.profile.country
         if country is None:
-            return None
-        profile = Profile(country=country)
-    if profile.country == actor1.profile.country and code_info(predicate.cameo).quad_class < 3:
-        return None  # "promised to democratize Serbia": a pledge about one's own country targets no one
-    return _bare_actor(profile, 0, "implied")
+            return []
+        profiles = [Profile(country=country)]
+    cooperative = code_info(predicate.cameo).quad_class < 3
+    # "promised to democratize Serbia": a pledge about one's own country targets no one
+    return [_bare_actor(profile, 0, "implied") for profile in profiles
+            if not (cooperative and profile.country == actor1.profile.country)]
 
 
-def _party_in_clause(predicate: Predicate, table: EntityTable, excluded: set[int]) -> Profile | None:
-    """The country or organisation of the first party named in the phrases the action governs:
-    its objects first, then the rest of its clause (complements, prepositional phrases), never
-    its subject."""
+def _parties_in_clause(predicate: Predicate, table: EntityTable, excluded: set[int]) -> list[Profile]:
+    """The country or organisation of the first party named in the phrases the action governs
+    (its objects first, then the rest of its clause: complements, prepositional phrases; never its
+    subject), with the parties coordinated with it ("to Iran, Libya and Cuba")."""
     verb = predicate.verb or predicate.anchor
     governed = [a.token for a in predicate.patients]
     governed += [c for c in verb.children if c.dep_ not in ("nsubj", "nsubjpass", "agent", "punct", "aux")]
@@ -369,8 +374,12 @@ def _party_in_clause(predicate: Predicate, table: EntityTable, excluded: set[int
             seen.add(token.i)
             profile = _party_profile(token, table)
             if profile is not None:
-                return profile
-    return None
+                if token.head.lower_ == "between":  # "ties between Chisinau and the EU": a topic
+                    return [profile]
+                listed = [_party_profile(c, table) for c in token.conjuncts
+                          if c.i > token.i and c.i not in excluded]
+                return [profile, *(p for p in listed if p is not None)]
+    return []
 
 
 def _party_profile(token: Token, table: EntityTable) -> Profile | None:
