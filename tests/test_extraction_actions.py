@@ -445,3 +445,9 @@ def test_a_predicate_adjective_codes_its_subjects_stance():
         "TZA", "REJECT", "RWA")
     record = only(events("Ghana remains critical of the Togolese government."))
     assert (record["action"]["plover"], record["actor2"]["code"]) == ("ACCUSE", "TGOGOV")
+
+
+def test_clashes_between_a_force_and_a_group_with_its_own_modifier_are_two_parties():
+    records = events("Clashes between soldiers and opposition supporters left two dead in Kampala.")
+    assert {(r["actor1"]["code"], r["action"]["plover"], r["actor2"]["code"]) for r in records} == {
+        ("UGAMIL", "ASSAULT", "UGAOPP"), ("UGAOPP", "ASSAULT", "UGAMIL")}
