@@ -14,9 +14,10 @@ MODEL = Settings().spacy_model
 PUBLISHED = datetime.fromisoformat("2024-03-14T09:00:00+00:00")
 
 
-def run(text: str, published: datetime | None = PUBLISHED, article_id: str = "t-1") -> Extraction:
+def run(text: str, published: datetime | None = PUBLISHED, article_id: str = "t-1",
+        source: str | None = None) -> Extraction:
     """Extract from ``text`` with the project's model (loaded once per process)."""
-    return extract_text(load_model(MODEL), text, ArticleContext(article_id, published))
+    return extract_text(load_model(MODEL), text, ArticleContext(article_id, published, source=source))
 
 
 def events(text: str, published: datetime | None = PUBLISHED) -> list[dict[str, Any]]:

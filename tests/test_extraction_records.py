@@ -193,3 +193,11 @@ def test_a_cooperative_act_about_ones_own_country_has_no_target_but_a_curfew_has
 def test_an_act_aimed_at_a_list_of_countries_targets_each_of_them():
     records = events("The European Union agreed to provide emergency loans to Malawi, Zambia and Mozambique.")
     assert sorted(r["actor2"]["country"] for r in records) == ["MOZ", "MWI", "ZMB"]
+
+
+def test_an_outlet_gives_its_country_to_actors_the_text_does_not_place():
+    text = "The government imposed a curfew in the capital after riots."
+    in_britain = run(text, article_id="o-1", source="BBC News").events
+    assert [(r["actor1"]["code"], r["action"]["plover"]) for r in in_britain] == [("GBRGOV", "COERCE")]
+    from_a_wire = run(text, article_id="o-2", source="Reuters").events
+    assert [r["actor1"]["country"] for r in from_a_wire] == [None]

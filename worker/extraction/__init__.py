@@ -52,7 +52,7 @@ def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
         article_id=context.article_id,
         published=context.published_at,
         dateline=dateline,
-        focus=country_focus(table, dateline),
+        focus=country_focus(table, dateline, context.source),
     )
     events = build_events(doc, table, facts)
     return Extraction(
