@@ -178,3 +178,9 @@ def test_a_hyphen_inside_a_name_does_not_cut_the_phrase():
 
 def test_a_country_known_by_its_initials():
     assert only(events("The PRC protested to Japan over the visit."))["actor1"]["country"] == "CHN"
+
+
+def test_domestic_politics_has_its_own_sectors():
+    assert triples("Union leaders accused the Kenyan government of ignoring nurses.") == {
+        ("KENLAB", "KENGOV", "11")}
+    assert triples("A Kenyan MP criticised the interior minister.") == {("KENLEG", "KENGOV", "11")}
