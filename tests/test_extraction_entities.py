@@ -184,3 +184,9 @@ def test_domestic_politics_has_its_own_sectors():
     assert triples("Union leaders accused the Kenyan government of ignoring nurses.") == {
         ("KENLAB", "KENGOV", "11")}
     assert triples("A Kenyan MP criticised the interior minister.") == {("KENLEG", "KENGOV", "11")}
+
+
+def test_a_generic_role_beside_an_organisation_takes_its_sector():
+    records = run("Labour leader Amara Okafor met union officials in Leeds.", source="Guardian").events
+    assert [(r["actor1"]["code"], r["actor2"]["code"]) for r in records] == [("GBRPTY", "GBRLAB")]
+    assert triples("A Hamas spokesman rejected the Egyptian proposal.") == {("PSEREB", "EGY", "12")}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from worker.extraction import dictionary
 from worker.extraction.gazetteer import country_aliases
-from worker.extraction.tables import read_tsv, read_words
+from worker.extraction.tables import read_tsv, read_words, word_class
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,8 @@ def seat(text: str) -> Profile | None:
 
 def role_in(text: str) -> str | None:
     """The role named by the longest role term inside ``text`` (case-insensitive)."""
-    anywhere, _, roles = role_terms()
-    terms = [match.group(0) for match in anywhere.finditer(text.lower())]
-    return roles[max(terms, key=len)] if terms else None
+    term = _role_term(text)
+    return role_terms()[2][term] if term else None
 
 
 def role_of_head(text: str) -> str | None:
@@ -164,7 +163,23 @@ def _alias_pattern() -> re.Pattern[str]:
 def profile_of_words(text: str) -> Profile:
     """Read country, organisation and role out of a descriptor ("US Defense Secretary",
     "NATO Secretary-General", "Kenya's president", "the Kremlin spokesman")."""
-    return Profile(role=role_in(text)).merged(profile_of_names_in(text))
+    names = profile_of_names_in(text)
+    return Profile(role=organisation_role(text, role_in(text), names)).merged(names)
+
+
+def organisation_role(text: str, role: str | None, names: Profile) -> str | None:
+    """``role`` unless it comes from a generic word beside a named organisation with a sector:
+    "Labour leader" (PTY), "Hamas spokesman" (REB), not GOV."""
+    if names.role and role is not None and _role_term(text) in word_class("generic_role"):
+        return names.role
+    return role
+
+
+def _role_term(text: str) -> str | None:
+    """The longest role term inside ``text`` (what :func:`role_in` reads the role from)."""
+    anywhere, _, _ = role_terms()
+    terms = [match.group(0) for match in anywhere.finditer(text.lower())]
+    return max(terms, key=len) if terms else None
 
 
 def profile_of_names_in(text: str) -> Profile:

@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Token
 
 from worker.extraction.actors import (
     Profile,
+    organisation_role,
     profile_of_name,
     profile_of_names_in,
     role_in,
@@ -198,7 +199,8 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
             return source
     text = doc[start:end].text
     role = own_role or role_in(doc[token.i + 1 : end].text)  # "the head of the Kenyan police"
-    profile = Profile(role=role).merged(profile_of_names_in(text))
+    names = profile_of_names_in(text)
+    profile = Profile(role=organisation_role(text, role, names)).merged(names)
     named = [
         m.entity
         for m in table.mentions_in(start, end)
