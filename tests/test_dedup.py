@@ -20,6 +20,7 @@ from worker.core.dedup import (
     DedupVerdict,
     MemoryDedupIndex,
     canonical_url,
+    estimated_jaccard,
     fingerprint,
     near_similarity,
     shingles,
@@ -87,8 +88,15 @@ def test_near_similarity_uses_containment_only_for_copies_of_comparable_size() -
     # j = 0.6 between a set of 60 and one of 100 shingles: all 60 inside the 100.
     assert near_similarity(77, 128, 60, 100, 0.8) == pytest.approx(1.0, abs=0.01)
     assert near_similarity(16, 128, 20, 100, 0.8) is None  # far smaller: an excerpt, not a copy
-    assert near_similarity(110, 128, 100, 100, 0.8) == pytest.approx(110 / 128)
+    # 8-bit stored values agree by chance 1 time in 256: 110 equal of 128 is a Jaccard of 0.8588
+    assert near_similarity(110, 128, 100, 100, 0.8) == pytest.approx(0.8588, abs=1e-4)
     assert near_similarity(40, 128, 100, 100, 0.8) is None
+
+
+def test_chance_agreements_of_8_bit_values_are_taken_out_of_the_estimate() -> None:
+    assert estimated_jaccard(128, 128) == 1.0
+    assert estimated_jaccard(0, 128) == 0.0
+    assert estimated_jaccard(1, 256) == 0.0  # two unrelated signatures: one chance agreement in 256
 
 
 # ---------------------------------------------------------------- both index implementations

@@ -19,7 +19,7 @@ from worker.state.dedup import RedisDedupIndex
 
 WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
 HOSTILE = "a:b{c}*\n../x"
-KEY_SHAPE = re.compile(rb"eventwire:\{dedup\}:(d:[0-9a-f]{24}|x:\d+:[0-9a-f]{4})")
+KEY_SHAPE = re.compile(rb"eventwire:\{dedup\}:(d:[0-9a-f]{16}|x:\d+:(\d+|n|c))")
 
 
 def copies_of(text: str, count: int, rng: random.Random) -> list[str]:
@@ -168,3 +168,46 @@ def test_survives_a_script_cache_flush(redis_client: redis.Redis, settings: Sett
     redis_client.script_flush()
     verdict = index.check_and_insert(fingerprint("copy", "t2", None, WIRE, settings))
     assert verdict == DedupVerdict("exact", "wire", 1.0, "text")
+
+
+def _generation(client: redis.Redis, window_ms: int) -> int:
+    return redis_now_ms(client) // (window_ms // INDEX_GENERATIONS)
+
+
+def test_a_generation_is_sized_from_the_traffic_of_the_one_before(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    short = settings.replace(dedup_window_seconds=8)  # generations of 2 s
+    window_ms = short.dedup_window_seconds * 1000
+    index = RedisDedupIndex(redis_client, short)
+    base = f"{short.key_prefix}{{dedup}}:x:"
+    gen = _generation(redis_client, window_ms)
+    index.check_and_insert(fingerprint("quiet", "t1", None, WIRE, short))
+    assert redis_client.get(f"{base}{gen}:n") == b"16384"  # the floor
+    assert redis_client.get(f"{base}{gen}:c") == b"1"
+    # a busy generation: 100,000 originals of 34 entries want 53,125 buckets of 64 entries
+    redis_client.set(f"{base}{gen}:c", 100_000)
+    wait_for_redis_clock(redis_client, (gen + 1) * (window_ms // INDEX_GENERATIONS))
+    story = syndication.Generator(seed=3).article()
+    index.check_and_insert(fingerprint("next", "t2", None, story, short))
+    assert redis_client.get(f"{base}{gen + 1}:n") == b"65536"
+
+
+def test_copies_are_found_across_generations_of_different_sizes(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    short = settings.replace(dedup_window_seconds=8)
+    window_ms = short.dedup_window_seconds * 1000
+    index = RedisDedupIndex(redis_client, short)
+    gen = _generation(redis_client, window_ms)
+    assert index.check_and_insert(fingerprint("wire", "t1", "https://a.example/x", WIRE,
+                                              short)).kind == "original"
+    redis_client.set(f"{short.key_prefix}{{dedup}}:x:{gen}:c", 100_000)
+    wait_for_redis_clock(redis_client, (gen + 1) * (window_ms // INDEX_GENERATIONS))
+    assert index.check_and_insert(fingerprint("other", "t2", None, syndication.Generator(
+        seed=4).article(), short)).kind == "original"  # opens the larger generation
+    assert redis_client.get(f"{short.key_prefix}{{dedup}}:x:{gen + 1}:n") == b"65536"
+    for article_id, text, url, matched_on in [
+            ("same-url", syndication.change_headline(WIRE), "https://www.a.example/x/", "url"),
+            ("same-text", WIRE.upper(), None, "text"),
+            ("near", syndication.add_footer(WIRE), None, "minhash")]:
+        verdict = index.check_and_insert(fingerprint(article_id, "t-" + article_id, url, text, short))
+        assert (verdict.duplicate_of, verdict.matched_on) == ("wire", matched_on)

@@ -37,9 +37,11 @@ CONTAINMENT_MIN_SIZE_RATIO = 0.5
 # Bounds on the work of one check: candidates verified, articles kept under one index entry.
 MAX_CANDIDATES = 32
 MAX_ARTICLES_PER_ENTRY = 8
-# Stored signatures keep the low 16 bits of each MinHash value (b-bit MinHash): a chance match of
-# two different values has probability 2**-16, a negligible bias on the estimated similarity.
-STORED_SIGNATURE_DTYPE = np.dtype("<u2")
+# Stored signatures keep the low 8 bits of each MinHash value (b-bit MinHash, Li and König 2010):
+# two different values then agree by chance with probability 1/256, which the estimate corrects
+# (``estimated_jaccard``); 128 bytes a signature instead of 512.
+STORED_SIGNATURE_DTYPE = np.dtype("u1")
+CHANCE_MATCH = 1 / 256
 SIGNATURE_DTYPE = np.dtype("<u4")
 
 _WORD = re.compile(r"\w+")
@@ -153,8 +155,9 @@ def _digest(data: bytes, size: int) -> bytes:
 
 
 def article_digest(article_id: str) -> bytes:
-    """12-byte hash of an article id: the only form in which an id reaches a key."""
-    return _digest(b"article\x00" + article_id.encode("utf-8", "surrogatepass"), 12)
+    """8-byte hash of an article id: the only form in which an id reaches a key (two ids of the
+    ~10 million a window may hold share one with probability ~3e-6)."""
+    return _digest(b"article\x00" + article_id.encode("utf-8", "surrogatepass"), 8)
 
 
 # ---------------------------------------------------------------- fingerprints and verdicts
@@ -179,26 +182,28 @@ class Fingerprint:
 
     @property
     def stored_signature(self) -> bytes:
-        """The signature as stored in the index: the low 16 bits of each value."""
-        return (self.values & 0xFFFF).astype(STORED_SIGNATURE_DTYPE).tobytes()
+        """The signature as stored in the index: the low 8 bits of each value."""
+        return (self.values & 0xFF).astype(STORED_SIGNATURE_DTYPE).tobytes()
 
     def band_entries(self, bands: int) -> list[bytes]:
-        """One 8-byte digest per LSH band; equal digests mean the band's values are all equal."""
+        """One 6-byte digest per LSH band; equal digests mean the band's values are (almost
+        certainly) all equal: a chance match only adds a candidate, whose signature is verified."""
         values = self.values
         rows = len(values) // bands
         tag = f"band/{len(values)}/{bands}/{self.shingle_size}/".encode()
-        return [_digest(tag + bytes([i]) + values[i * rows:(i + 1) * rows].tobytes(), 8)
+        return [_digest(tag + bytes([i]) + values[i * rows:(i + 1) * rows].tobytes(), 6)
                 for i in range(bands)]
 
     def url_entry(self) -> bytes | None:
-        """8-byte digest of the canonical URL, or None without one."""
+        """9-byte digest of the canonical URL, or None without one (exact matches are not
+        verified, so their digests are long enough never to meet by chance)."""
         if self.url_key is None:
             return None
-        return _digest(b"url/" + self.url_key.encode("utf-8", "surrogatepass"), 8)
+        return _digest(b"url/" + self.url_key.encode("utf-8", "surrogatepass"), 9)
 
     def text_entry(self) -> bytes:
-        """8-byte digest of the normalized-text hash."""
-        return _digest(b"text/" + self.text_hash.encode(), 8)
+        """9-byte digest of the normalized-text hash."""
+        return _digest(b"text/" + self.text_hash.encode(), 9)
 
 
 def fingerprint(article_id: str, submission_id: str, url: str | None, cleaned_text: str,
@@ -236,15 +241,21 @@ class DedupVerdict:
 ORIGINAL = DedupVerdict("original")
 
 
+def estimated_jaccard(matches: int, num_perm: int) -> float:
+    """Jaccard similarity from ``matches`` equal stored (8-bit) values out of ``num_perm``, with the
+    chance agreements of different values taken out: ``(m/n - 1/256) / (1 - 1/256)``."""
+    return max(0.0, (matches / num_perm - CHANCE_MATCH) / (1 - CHANCE_MATCH))
+
+
 def near_similarity(matches: int, num_perm: int, shingles_a: int, shingles_b: int,
                     threshold: float) -> float | None:
     """The similarity that makes two signatures near duplicates, or None if they are not.
 
-    Estimated Jaccard ``j = matches / num_perm`` if it reaches ``threshold``; otherwise the
+    Estimated Jaccard ``j`` (``estimated_jaccard``) if it reaches ``threshold``; otherwise the
     estimated containment of the smaller shingle set in the larger, ``j (a + b) / ((1 + j) small)``,
     when the smaller keeps at least ``CONTAINMENT_MIN_SIZE_RATIO`` of the larger (a truncated copy).
     """
-    j = matches / num_perm
+    j = estimated_jaccard(matches, num_perm)
     if j >= threshold:
         return j
     small, large = min(shingles_a, shingles_b), max(shingles_a, shingles_b)

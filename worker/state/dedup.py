@@ -23,10 +23,6 @@ from worker.state import scripts
 from worker.state.keys import Keys, digest
 
 
-def _bucket_entry(entry: bytes) -> bytes:
-    return entry[:2].hex().encode() + entry[2:]
-
-
 class RedisDedupIndex:
     """The dedup index in Redis; ``check_and_insert`` is atomic across workers."""
 
@@ -58,15 +54,14 @@ class RedisDedupIndex:
             repr(CONTAINMENT_MIN_SIZE_RATIO),
             MAX_CANDIDATES,
             MAX_ARTICLES_PER_ENTRY,
-            _bucket_entry(url_entry) if url_entry else b"",
-            _bucket_entry(fp.text_entry()),
+            url_entry or b"",
+            fp.text_entry(),
         ]
         if fp.shingle_count:
-            args += [_bucket_entry(d) for d in fp.band_entries(s.minhash_bands)]
+            args += fp.band_entries(s.minhash_bands)
         kind, duplicate_of, similarity, matched_on = self._script(
             keys=[self.record_key(fp.article_id)], args=args)
         return _verdict(kind, duplicate_of, similarity, matched_on)
-
 
     def forget(self, article_id: str, submission_id: str) -> bool:
         """Take back the record ``submission_id`` wrote for ``article_id`` (its outcome was a

@@ -6,9 +6,10 @@ reach a key, so no input can address another key. ``P`` is ``EVENTWIRE_KEY_PREFI
 ==================================  ========  ==================================================
 key                                 type      what, written by
 ==================================  ========  ==================================================
-``P{dedup}:d:<hex24>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
+``P{dedup}:d:<hex16>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
                                               deleted by ``lua/dedup_forget.lua`` on a dead letter)
-``P{dedup}:x:<gen>:<hex4>``         hash      dedup lookup buckets (same script; layout at its top)
+``P{dedup}:x:<gen>:<n>``            hash      dedup lookup buckets (same script; layout at its top)
+``P{dedup}:x:<gen>:n`` / ``:c``     string    a generation's bucket count and originals (same script)
 ``Pev:<hex32>``                     hash      one event's mentions and record (``lua/publish_once.lua``)
 ``Pst:<hex32>``                     hash      an article's status: outcome, its stream entry, its events
                                               (``lua/publish_once.lua``; ``queued`` by ``state.lookup``)
@@ -72,7 +73,7 @@ class Keys:
         return self.key(DEDUP_TAG, "")
 
     def dedup_record(self, article_digest: bytes) -> str:
-        """The dedup record of an article (``article_digest`` is its 12-byte hash)."""
+        """The dedup record of an article (``article_digest`` is its 8-byte hash)."""
         return f"{self.dedup_base}d:{article_digest.hex()}"
 
     # ---------------------------------------------------------------- event registry

@@ -4,51 +4,56 @@
 --
 -- Key layout (B = <key_prefix>{dedup}: ; every producer string is hashed before it reaches a key)
 --
---   B d:<hex24>            string, msgpack record of one checked article, <hex24> = blake2b-96 of
+--   B d:<hex16>            string, msgpack record of one checked article, <hex16> = blake2b-64 of
 --                          the article id. PEXPIRE window, set once (not refreshed on touch).
---                          original : {sub, "original", "", "", "", article_id, shingles, sig16}
+--                          original : {sub, "original", "", "", "", article_id, shingles, sig8}
 --                          duplicate: {sub, kind, root_id, similarity, matched_on, article_id}
---                          sig16 = the low 16 bits of each MinHash value, 2 bytes per permutation.
---   B x:<gen>:<hex4>       hash, one bucket of the lookup index of generation <gen>
---                          (gen = floor(now_ms / (window_ms / G))). Field: 6 bytes of an 8-byte
---                          blake2b digest whose first 2 bytes are the bucket <hex4>; value: one or
---                          more 12-byte article digests (the d: key's hash). Three kinds of entry
---                          share the buckets, told apart by the hashed domain: the canonical URL,
---                          the normalized-text hash and each LSH band of the signature. Only
---                          originals are indexed. PEXPIREAT end of generation + window.
+--                          sig8 = the low 8 bits of each MinHash value, 1 byte per permutation.
+--   B x:<gen>:n            string, the number of buckets N of generation <gen> (gen = floor(now_ms /
+--                          (window_ms / G))), fixed by the first write of the generation.
+--   B x:<gen>:c            string, originals indexed in generation <gen> (sizes the next one).
+--   B x:<gen>:<bucket>     hash, one bucket of the lookup index of generation <gen>, <bucket> = the
+--                          first 3 bytes of an entry (big-endian) modulo N. Field: the rest of the
+--                          entry; value: one or more 8-byte article digests (the d: key's hash).
+--                          Three kinds of entry share the buckets, told apart by the hashed domain:
+--                          the canonical URL and the normalized-text hash (9-byte entries: 6-byte
+--                          fields, so two texts practically never share one) and each LSH band of
+--                          the signature (6-byte entries: 3-byte fields; a field shared by chance
+--                          only adds a candidate, and every candidate's signature is verified).
+--                          Only originals are indexed. All x: keys: PEXPIREAT end of generation +
+--                          window.
 --
--- Why buckets and generations: one key per index entry costs ~140 B (measured), and an original
--- has 34 entries (URL, text, 32 bands); 65,536 small ziplist/listpack hashes per generation hold
--- them in ~25 B each (measured 1.34 KB per indexed article in all, at 100k articles). Keep the
--- buckets compact: above hash-max-listpack-entries (Redis 7 default 128; ~250k originals per
--- generation) a bucket becomes a real hash table: 83 B per entry instead of 23 (measured).
--- Redis < 7.4 cannot expire hash fields, so entries go into a generation's buckets and the whole
--- bucket expires at the end of its generation plus the window: an index entry lives between
--- window and window * (1 + 1/G). The article record (d:) has an exact TTL and every hit is
--- confirmed against it, so the effective dedup window is exactly the configured one.
+-- Why buckets and generations: one key per index entry costs ~140 B, and an original has 34
+-- entries (URL, text, 32 bands); small ziplist/listpack hashes hold them in 15-18 B each. A
+-- bucket must stay small (below hash-max-listpack-entries, 128 by default) or it becomes a real
+-- hash table at ~80 B an entry, and every bucket key costs ~200 B of its own: so N follows the
+-- traffic, the smallest power of two giving the previous generation's originals at most 64
+-- entries a bucket (at least MIN_BUCKETS, at most MAX_BUCKETS). Redis < 7.4 cannot expire hash
+-- fields, so entries go into a generation's buckets and the whole bucket expires at the end of
+-- its generation plus the window: an index entry lives between window and window * (1 + 1/G).
+-- The article record (d:) has an exact TTL and every hit is confirmed against it, so the
+-- effective dedup window is exactly the configured one.
 --
 -- Redis Cluster: every key carries the hash tag {dedup}, so all of them live in one slot and the
 -- script may read keys it computes (the candidates of a band) -- the only way an LSH lookup can be
--- one atomic step. Trade-off: the dedup index of one key prefix sits on one shard (~1.3 KB per
--- indexed article, ~1.3 GB per million originals in the window; ~0.6 ms of server time per check)
--- and throughput or memory beyond one node need a split by prefix (per tenant or language), never
--- by article. Undeclared keys are allowed on a cluster only because they share the declared key's
--- slot.
+-- one atomic step. Trade-off: the dedup index of one key prefix sits on one shard (README, "Redis
+-- layout") and throughput or memory beyond one node need a split by prefix (per tenant or
+-- language), never by article. Undeclared keys are allowed on a cluster only because they share
+-- the declared key's slot.
 --
--- KEYS[1]  B d:<hex24> of this article (declared so a cluster client routes the call)
+-- KEYS[1]  B d:<hex16> of this article (declared so a cluster client routes the call)
 -- ARGV[1]  B (key base, ends with ':')
 -- ARGV[2]  window in milliseconds
 -- ARGV[3]  G, number of generations per window
 -- ARGV[4]  submission digest (12 raw bytes)
 -- ARGV[5]  article id (raw bytes, stored, returned as duplicate_of)
--- ARGV[6]  article digest (12 raw bytes, the value stored in index entries)
+-- ARGV[6]  article digest (8 raw bytes, the value stored in index entries)
 -- ARGV[7]  shingle count (distinct shingles of the text)
--- ARGV[8]  sig16
+-- ARGV[8]  sig8
 -- ARGV[9]  near-duplicate threshold (Jaccard, and containment)
 -- ARGV[10] minimum size ratio (smaller / larger shingle count) for a containment match
 -- ARGV[11] max candidates verified; ARGV[12] max articles kept per index entry
 -- ARGV[13] URL entry or "" ; ARGV[14] text entry ; ARGV[15..] band entries
---          (entry = 4 hex chars of bucket .. 6 raw bytes of field)
 --
 -- Returns {kind, duplicate_of, similarity, matched_on} ("" for none). A submission already checked
 -- gets the verdict it got the first time; another submission of a known article id is an exact
@@ -56,6 +61,8 @@
 
 redis.replicate_commands()  -- TIME then writes: replicate effects (the default from Redis 5)
 
+local MIN_BUCKETS, MAX_BUCKETS, ENTRIES_PER_BUCKET, ENTRIES_PER_ORIGINAL = 16384, 1048576, 64, 34
+local DIGEST = 8  -- bytes of an article digest
 local base = ARGV[1]
 local window_ms = tonumber(ARGV[2])
 local generations = tonumber(ARGV[3])
@@ -72,12 +79,8 @@ local url_entry = ARGV[13]
 local text_entry = ARGV[14]
 local first_band = 15
 
-local function tohex(s)
-  return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end))
-end
-
 local function doc_key(raw_digest)
-  return base .. 'd:' .. tohex(raw_digest)
+  return base .. 'd:' .. string.format('%02x%02x%02x%02x%02x%02x%02x%02x', string.byte(raw_digest, 1, 8))
 end
 
 -- 1. this article id was seen: a redelivery gets its verdict back, a resubmission is a duplicate.
@@ -97,17 +100,34 @@ local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local gen_ms = math.ceil(window_ms / generations)
 local gen = math.floor(now_ms / gen_ms)
 
--- key name of each live generation, newest first (built once: number formatting is not free)
+-- the live generations, newest first, that hold buckets: key prefix and bucket count of each
+local meta_keys = {}
+for g = gen, gen - generations, -1 do
+  meta_keys[#meta_keys + 1] = base .. 'x:' .. string.format('%d', g) .. ':n'
+end
+local counts = redis.call('MGET', unpack(meta_keys))
 local live = {}
-for g = gen, gen - generations, -1 do live[#live + 1] = base .. 'x:' .. string.format('%d', g) .. ':' end
+for i = 1, #meta_keys do
+  if counts[i] then
+    live[#live + 1] = {string.sub(meta_keys[i], 1, -2), tonumber(counts[i])}
+  end
+end
+
+local function bucket_of(entry, n)
+  local b1, b2, b3 = string.byte(entry, 1, 3)
+  return string.format('%d', (b1 * 65536 + b2 * 256 + b3) % n)
+end
 
 -- all article digests stored under an entry, over every live generation, newest first
+-- (generations usually share a bucket count: the bucket's name is formatted once per count)
 local function lookup(entry, out)
-  local bucket, field = string.sub(entry, 1, 4), string.sub(entry, 5)
-  for _, prefix in ipairs(live) do
-    local v = redis.call('HGET', prefix .. bucket, field)
+  local field = string.sub(entry, 4)
+  local named, last_n = nil, nil
+  for _, gen_buckets in ipairs(live) do
+    if gen_buckets[2] ~= last_n then named, last_n = bucket_of(entry, gen_buckets[2]), gen_buckets[2] end
+    local v = redis.call('HGET', gen_buckets[1] .. named, field)
     if v then
-      for i = 1, #v, 12 do out[#out + 1] = string.sub(v, i, i + 11) end
+      for i = 1, #v, DIGEST do out[#out + 1] = string.sub(v, i, i + DIGEST - 1) end
     end
   end
   return out
@@ -132,8 +152,10 @@ for _, pair in ipairs(exact_entries) do
   end
 end
 
--- 4. near: LSH band candidates, each verified against its stored signature
-local perms = #sig / 2
+-- 4. near: LSH band candidates, each verified against its stored signature. With b-bit MinHash
+-- (b = 8) two different values agree by chance with probability 1/256; the estimate corrects it.
+local perms = #sig
+local chance = 1 / 256
 local mine = {string.byte(sig, 1, -1)}
 local best, best_sim = nil, -1
 if shingles > 0 then
@@ -152,13 +174,12 @@ if shingles > 0 then
       local rec = cmsgpack.unpack(raw)
       local other = rec[8]
       if rec[2] == 'original' and other and #other == #sig then
-        -- compare byte pairs as numbers: string.sub would intern two strings per position
         local theirs = {string.byte(other, 1, -1)}
         local same = 0
-        for p = 1, #mine, 2 do
-          if mine[p] == theirs[p] and mine[p + 1] == theirs[p + 1] then same = same + 1 end
+        for p = 1, perms do
+          if mine[p] == theirs[p] then same = same + 1 end
         end
-        local j = same / perms
+        local j = math.max(0, (same / perms - chance) / (1 - chance))
         local sim = nil
         if j >= threshold then
           sim = j
@@ -183,27 +204,40 @@ end
 local rec = {sub, 'original', '', '', '', article_id, shingles, sig}
 redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
 local expire_at = string.format('%d', (gen + 1) * gen_ms + window_ms)
+local current = base .. 'x:' .. string.format('%d', gen) .. ':'
+local buckets = tonumber(counts[1])
+if not buckets then
+  -- the first original of this generation sizes it from the previous one
+  local previous = tonumber(redis.call('GET', base .. 'x:' .. string.format('%d', gen - 1) .. ':c') or '0')
+  buckets = MIN_BUCKETS
+  while buckets < MAX_BUCKETS and buckets * ENTRIES_PER_BUCKET < previous * ENTRIES_PER_ORIGINAL do
+    buckets = buckets * 2
+  end
+  redis.call('SET', current .. 'n', buckets)
+  redis.call('PEXPIREAT', current .. 'n', expire_at)
+end
+if redis.call('INCR', current .. 'c') == 1 then redis.call('PEXPIREAT', current .. 'c', expire_at) end
 -- An entry names records that may be gone: taken back by dedup_forget.lua (the article ended
 -- rejected or dead-lettered) or expired. A URL or text entry that names no live record is taken
 -- over; a full band entry drops the articles that are gone before it refuses a new one.
 local function live_only(v)
   local kept = ''
-  for i = 1, #v, 12 do
-    local d = string.sub(v, i, i + 11)
+  for i = 1, #v, DIGEST do
+    local d = string.sub(v, i, i + DIGEST - 1)
     if redis.call('EXISTS', doc_key(d)) == 1 then kept = kept .. d end
   end
   return kept
 end
 local function index(entry, append)
-  local key = live[1] .. string.sub(entry, 1, 4)
-  local field = string.sub(entry, 5)
+  local key = current .. bucket_of(entry, buckets)
+  local field = string.sub(entry, 4)
   if redis.call('HSETNX', key, field, digest) == 0 then
     local v = redis.call('HGET', key, field)
     if not append then
       if redis.call('EXISTS', doc_key(v)) == 0 then redis.call('HSET', key, field, digest) end
     else
-      if #v >= 12 * max_per_entry then v = live_only(v) end
-      if #v < 12 * max_per_entry then redis.call('HSET', key, field, v .. digest) end
+      if #v >= DIGEST * max_per_entry then v = live_only(v) end
+      if #v < DIGEST * max_per_entry then redis.call('HSET', key, field, v .. digest) end
     end
   end
   -- every bucket of a generation expires at the same moment: set it once, when the key is new
