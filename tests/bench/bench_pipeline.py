@@ -1,29 +1,54 @@
-"""Benchmark of the whole service: in-process pipeline stages, then end to end through real workers.
+"""Benchmark of the whole service against bare spaCy on the same cores, measured in one run.
 
-    python tests/bench/bench_pipeline.py --report reports/bench-pipeline.json [--articles 300]
+    python tests/bench/bench_pipeline.py --report reports/bench-pipeline.json [--articles 120]
+        [--processes N] [--memory-articles 10000] [--profile]
 
-In-process: every stage's mean time per article (dedup in Redis, the rest pure). End to end: a private
-redis-server, one worker with ``--concurrency`` children, ``--articles`` submitted at once; articles
-per second from the first submit to the last outcome. Compare ratios within one run: the machine is
-shared and noisy.
+Generated news articles of 300-800 words (``tests/newsgen.py``: our own templates). In order:
+
+1. the reference: bare ``nlp.pipe`` over the texts with the model the service loads, in 1 process
+   and in ``--processes`` processes (forked after the model is loaded, as the worker pool is),
+   articles/s and words/s;
+2. in-process stage timings of the pipeline (where an article's time goes, without the transport);
+3. the service end to end: a private redis-server, ``eventwire worker -c N``, every article
+   submitted at once, articles/s from the first submit to the last outcome read from the results
+   stream, and its ratio to the reference; cold start (worker launched with an article waiting,
+   to that article's outcome); with ``--profile``, py-spy samples the worker's children and the
+   report says which code the time went to;
+4. the same with 40% of the stream exact and near duplicates (a duplicate skips the parse), with
+   bare spaCy parsing that same stream as its reference;
+5. latency from submit to outcome (p50/p95/p99) under a steady load at half the measured peak;
+6. RSS of each worker child, sampled through the service phases, and its growth over
+   ``--memory-articles`` (default: no extra phase; the issue's 10,000 is ``--memory-articles 10000``).
+
+Compare ratios within one run: the machine is shared and noisy.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
+import platform
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
+import psutil
 import redis
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root
 
 import newsgen
-from support import WorkerProcess, wait_for_outcomes
+from support import WorkerProcess
 
 from worker.client import Producer
 from worker.config import Settings
@@ -35,8 +60,61 @@ from worker.state.embedded import EmbeddedRedis
 from worker.state.publisher import RedisPublisher
 from worker.state.registry import RedisEventRegistry
 
+# where a profiled sample's time went: the first rule matching the innermost frames decides
+PROFILE_CATEGORIES = [
+    ("spacy", ("spacy/", "thinc/", "numpy/", "blis", "srsly/", "cymem", "preshed")),
+    ("extraction", ("worker/extraction/",)),
+    ("dedup fingerprint", ("worker/core/dedup.py", "datasketch/")),
+    ("cleaning and language", ("worker/core/cleaning.py", "langdetect", "lingua", "bs4/", "lxml")),
+    ("validation", ("worker/core/contract.py", "jsonschema", "referencing/")),
+    ("envelopes", ("worker/core/publication.py", "worker/core/pipeline.py")),
+    ("redis", ("redis/", "hiredis", "worker/state/")),
+    ("celery and kombu", ("celery/", "kombu/", "billiard/", "vine/", "worker/tasks/")),
+    ("logging", ("structlog/", "logging/", "worker/logs.py")),
+]
 
-def in_process(server: EmbeddedRedis, payloads: list[dict]) -> dict[str, object]:
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+# ---------------------------------------------------------------- bare spaCy
+
+
+def _parse_share(texts: list[str], start: multiprocessing.synchronize.Event,
+                 done: multiprocessing.Queue) -> None:
+    nlp = load_model(Settings().spacy_model)  # inherited from the parent: a cache hit
+    start.wait()
+    for _ in nlp.pipe(texts):
+        pass
+    done.put(time.perf_counter())
+
+
+def bare_spacy(texts: list[str], processes: int) -> dict[str, Any]:
+    """``nlp.pipe`` over ``texts`` in ``processes`` forked processes sharing the loaded model."""
+    load_model(Settings().spacy_model)(texts[0])  # loaded and warm before the fork
+    ctx = multiprocessing.get_context("fork")
+    start, done = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_parse_share, args=(texts[i::processes], start, done))
+             for i in range(processes)]
+    for p in procs:
+        p.start()
+    time.sleep(0.5)  # let the children reach the barrier; the clock starts at the signal
+    began = time.perf_counter()
+    start.set()
+    ended = max(done.get(timeout=3600) for _ in procs)
+    for p in procs:
+        p.join()
+    seconds = ended - began
+    return {"processes": processes, "articles": len(texts), "seconds": round(seconds, 2),
+            "articles_per_second": round(len(texts) / seconds, 2),
+            "words_per_second": round(sum(map(words, texts)) / seconds, 1)}
+
+
+# ---------------------------------------------------------------- in process
+
+
+def in_process(server: EmbeddedRedis, payloads: list[dict]) -> dict[str, Any]:
     settings = Settings(redis_url=server.url)
     client = redis.Redis.from_url(server.url)
     client.flushall()
@@ -52,45 +130,281 @@ def in_process(server: EmbeddedRedis, payloads: list[dict]) -> dict[str, object]
             stages[name].append(ms)
     elapsed = time.perf_counter() - started
     return {"articles": len(payloads), "seconds": round(elapsed, 2),
-            "articles_per_second": round(len(payloads) / elapsed, 1),
-            "stage_ms_mean": {k: round(statistics.fmean(v), 3) for k, v in stages.items()},
-            "stage_ms_p95": {k: round(sorted(v)[int(len(v) * 0.95) - 1], 3) for k, v in stages.items()}}
+            "articles_per_second": round(len(payloads) / elapsed, 2),
+            "stage_ms_mean": {k: round(statistics.fmean(v), 2) for k, v in stages.items()}}
 
 
-def end_to_end(server: EmbeddedRedis, payloads: list[dict], concurrency: int) -> dict[str, object]:
-    client = redis.Redis.from_url(server.url)
-    client.flushall()
-    settings = Settings(redis_url=server.url)
-    worker = WorkerProcess(settings, concurrency=concurrency).start(client)
-    producer = Producer(settings)
-    try:
-        started = time.perf_counter()
-        ids = [producer.submit(p).article_id for p in payloads]
-        wait_for_outcomes(client, settings, ids, timeout=900, worker=worker)
-        elapsed = time.perf_counter() - started
-    finally:
-        producer.close()
-        worker.stop()
-    return {"articles": len(ids), "concurrency": concurrency, "seconds": round(elapsed, 2),
-            "articles_per_second": round(len(ids) / elapsed, 1)}
+# ---------------------------------------------------------------- the service
+
+
+class Outcomes:
+    """Follows the results stream (XREAD, only what is new) and notes when each article's
+    outcome arrived, on the Redis server's clock (the stream entry id)."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.client, self.stream, self.last = client, settings.results_stream, "0-0"
+        self.arrived: dict[str, float] = {}
+        self.kinds: Counter[str] = Counter()
+
+    def poll(self, block_ms: int = 200) -> None:
+        for _, entries in self.client.xread({self.stream: self.last}, count=1000, block=block_ms) or []:
+            for entry_id, fields in entries:
+                self.last = entry_id
+                kind = fields[b"type"].decode()
+                if kind.startswith("article."):
+                    self.arrived.setdefault(fields[b"subject"].decode(), int(entry_id.split(b"-")[0]) / 1000)
+                    self.kinds[kind] += 1
+
+    def wait_for(self, ids: list[str], timeout: float, worker: WorkerProcess) -> float:
+        """Block until every id has an outcome; returns when the last arrived (server clock, s)."""
+        deadline = time.monotonic() + timeout
+        while not all(i in self.arrived for i in ids):
+            if time.monotonic() > deadline:
+                missing = [i for i in ids if i not in self.arrived]
+                raise TimeoutError(f"{len(missing)} articles without outcome\n{worker.tail()}")
+            self.poll()
+        return max(self.arrived[i] for i in ids)
+
+
+class RssSampler:
+    """Samples the RSS and USS of every child of the worker once a second, in a thread."""
+
+    def __init__(self, worker: WorkerProcess, outcomes: Outcomes) -> None:
+        assert worker.process is not None
+        self.main = psutil.Process(worker.process.pid)
+        self.outcomes = outcomes
+        self.samples: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # pid: (done, rss, uss)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            for child in self.main.children(recursive=True):
+                try:
+                    info = child.memory_full_info()
+                except psutil.Error:
+                    continue
+                self.samples[child.pid].append((len(self.outcomes.arrived), info.rss, info.uss))
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join()
+        mb = 1 << 20
+        children = {}
+        for pid, rows in self.samples.items():
+            if len(rows) < 2:
+                continue
+            tenth = next((r for r in rows if r[0] >= rows[-1][0] / 10), rows[0])
+            children[str(pid)] = {
+                "peak_rss_mb": round(max(r[1] for r in rows) / mb, 1),
+                "peak_uss_mb": round(max(r[2] for r in rows) / mb, 1),
+                "rss_mb_after_first_tenth": round(tenth[1] / mb, 1),
+                "rss_mb_at_end": round(rows[-1][1] / mb, 1),
+                "rss_growth_mb": round((rows[-1][1] - tenth[1]) / mb, 1),
+                "articles_seen_by_the_service": rows[-1][0]}
+        return children
+
+
+class Service:
+    """One private redis-server and one worker with ``processes`` children for all the phases."""
+
+    def __init__(self, server: EmbeddedRedis, processes: int) -> None:
+        self.settings = Settings(redis_url=server.url)
+        self.client = redis.Redis.from_url(server.url)
+        self.client.flushall()
+        self.processes = processes
+        self.producer = Producer(self.settings)
+        self.outcomes = Outcomes(self.client, self.settings)
+        self.worker = WorkerProcess(self.settings, concurrency=processes,
+                                    env={"EVENTWIRE_LOG_LEVEL": "WARNING"})
+        self.rss: RssSampler | None = None
+
+    def cold_start(self, payload: dict) -> float:
+        """Submit one article with no worker running, launch the worker, time its outcome."""
+        article_id = self.producer.submit(payload).article_id
+        launched = time.time()
+        self.worker.start()
+        arrived = self.outcomes.wait_for([article_id], 300, self.worker)
+        self.rss = RssSampler(self.worker, self.outcomes).start()
+        return round(arrived - launched, 2)
+
+    def burst(self, payloads: list[dict]) -> dict[str, Any]:
+        """Submit everything at once; articles/s from the first submit to the last outcome."""
+        began = time.time()
+        ids = [self.producer.submit(p).article_id for p in payloads]
+        submitted = time.time()
+        ended = self.outcomes.wait_for(ids, 3600, self.worker)
+        seconds = ended - began
+        return {"articles": len(ids), "seconds": round(seconds, 2),
+                "submit_seconds": round(submitted - began, 2),
+                "articles_per_second": round(len(ids) / seconds, 2),
+                "words_per_second": round(sum(words(p["text"]) for p in payloads) / seconds, 1)}
+
+    def steady(self, payloads: list[dict], rate: float) -> dict[str, Any]:
+        """Submit at ``rate`` articles/s; latency of each from its submit to its outcome."""
+        submitted: dict[str, float] = {}
+        began = time.monotonic()
+        for number, payload in enumerate(payloads):
+            wait = began + number / rate - time.monotonic()
+            if wait > 0:
+                self.outcomes.poll(block_ms=max(1, int(wait * 1000)))
+                wait = began + number / rate - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+            submitted[self.producer.submit(payload).article_id] = time.time()
+        self.outcomes.wait_for(list(submitted), 3600, self.worker)
+        latencies = sorted(self.outcomes.arrived[i] - t for i, t in submitted.items())
+
+        def pct(p: float) -> float:
+            return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 1)
+
+        return {"articles": len(latencies), "rate_per_second": round(rate, 2),
+                "latency_ms": {"p50": pct(50), "p95": pct(95), "p99": pct(99),
+                               "max": round(latencies[-1] * 1000, 1)}}
+
+    def children(self) -> list[int]:
+        assert self.worker.process is not None
+        return [c.pid for c in psutil.Process(self.worker.process.pid).children(recursive=True)]
+
+    def close(self) -> dict[str, Any]:
+        memory = self.rss.stop() if self.rss else {}
+        self.producer.close()
+        self.worker.stop()
+        return memory
+
+
+# ---------------------------------------------------------------- profile
+
+
+def profile_children(pids: list[int], seconds: float, out: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each worker child for ``seconds`` (raw collapsed stacks in ``out``)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return [subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "50",
+                              "--duration", str(int(seconds)), "--nonblocking", "--output",
+                              str(out / f"{pid}.txt")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for pid in pids]
+
+
+def summarize_profile(out: Path) -> dict[str, Any]:
+    """Share of the samples by category (``PROFILE_CATEGORIES``, innermost matching frame)."""
+    totals: Counter[str] = Counter()
+    functions: Counter[str] = Counter()
+    for path in out.glob("*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = stack.split(";")
+            category = "idle or other"
+            for frame in reversed(frames):
+                found = next((name for name, marks in PROFILE_CATEGORIES
+                              if any(m in frame for m in marks)), None)
+                if found:
+                    category = found
+                    break
+            if any("_poll" in f or "select" in f or "wait" in f.split(" (")[0] for f in frames[-2:]):
+                category = "idle (waiting for work)"
+            totals[category] += int(count)
+            functions[frames[-1].split(" (")[0]] += int(count)
+    total = sum(totals.values()) or 1
+    busy = total - totals["idle (waiting for work)"] or 1
+    return {"samples": total,
+            "share_of_samples": {k: round(v / total, 3) for k, v in totals.most_common()},
+            "share_of_busy_samples": {k: round(v / busy, 3) for k, v in totals.most_common()
+                                      if k != "idle (waiting for work)"},
+            "top_functions": {k: round(v / total, 3) for k, v in functions.most_common(15)}}
+
+
+# ---------------------------------------------------------------- the run
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", default="reports/bench-pipeline.json")
-    parser.add_argument("--articles", type=int, default=300)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--articles", type=int, default=120, help="articles per phase")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--memory-articles", type=int, default=0,
+                        help="an extra phase of this many articles for the RSS growth (e.g. 10000)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the worker children")
     args = parser.parse_args()
     configure_logging(Settings(log_level="WARNING"))
-    payloads = newsgen.articles(args.articles, seed=42, duplicate_share=0.25)
+    n = args.processes
+    distinct = newsgen.long_articles(args.articles, seed=11, prefix="distinct")
+    with_copies = newsgen.long_articles(args.articles, seed=12, duplicate_share=0.4, prefix="dup")
+    steady_load = newsgen.long_articles(max(20, args.articles // 2), seed=13, prefix="steady")
+    texts = [p["text"] for p in distinct]
+    report: dict[str, Any] = {"benchmark": "pipeline", "articles_per_phase": args.articles,
+                              "mean_words": round(statistics.fmean(map(words, texts)), 1),
+                              "processes": n, "cpu_count": os.cpu_count()}
+    print(f"{args.articles} articles of {report['mean_words']:.0f} words on average, {n} processes")
+    report["reference_1_process"] = bare_spacy(texts, 1)
+    report["reference"] = bare_spacy(texts, n)
+    report["reference_with_copies"] = bare_spacy([p["text"] for p in with_copies], n)
     with EmbeddedRedis() as server:
-        report = {"in_process": in_process(server, payloads),
-                  "end_to_end": end_to_end(server, newsgen.articles(args.articles, seed=43,
-                                                                    duplicate_share=0.25),
-                                           args.concurrency)}
+        report["in_process"] = in_process(server, newsgen.long_articles(
+            max(10, args.articles // 4), seed=14, prefix="inproc"))
+        service = Service(server, n)
+        try:
+            report["cold_start_seconds"] = service.cold_start(
+                newsgen.long_articles(1, seed=15, prefix="cold")[0])
+            profile_dir = Path(tempfile.mkdtemp(prefix="eventwire-profile-"))
+            spies = []
+            if args.profile:
+                expected = report["reference"]["seconds"] * 1.3 + 5
+                spies = profile_children(service.children(), expected, profile_dir)
+            report["service"] = service.burst(distinct)
+            for spy in spies:
+                spy.wait()
+            if args.profile:
+                report["profile"] = summarize_profile(profile_dir)
+            report["service_with_copies"] = service.burst(with_copies)
+            report["service_with_copies"]["outcomes"] = dict(service.outcomes.kinds)
+            rate = report["service"]["articles_per_second"] / 2
+            report["steady_half_peak"] = service.steady(steady_load, rate)
+            if args.memory_articles:
+                report["memory_run"] = service.burst(newsgen.long_articles(
+                    args.memory_articles, seed=16, duplicate_share=0.4, prefix="memory"))
+        finally:
+            report["worker_memory"] = service.close()
+    report["ratio"] = round(report["service"]["articles_per_second"]
+                            / report["reference"]["articles_per_second"], 3)
+    report["ratio_with_copies"] = round(report["service_with_copies"]["articles_per_second"]
+                                        / report["reference_with_copies"]["articles_per_second"], 3)
+    report["python"] = platform.python_version()
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.report).write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
+    Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    print(f"report written to {args.report}")
+
+
+def print_table(r: dict[str, Any]) -> None:
+    ref1, ref, svc = r["reference_1_process"], r["reference"], r["service"]
+    print(f"{'':44}{'articles/s':>12}{'words/s':>12}{'ratio':>8}")
+    print(f"{'bare nlp.pipe, 1 process':44}{ref1['articles_per_second']:>12.2f}"
+          f"{ref1['words_per_second']:>12,.0f}")
+    label = f"bare nlp.pipe, {ref['processes']} processes (reference)"
+    print(f"{label:44}"
+          f"{ref['articles_per_second']:>12.2f}{ref['words_per_second']:>12,.0f}{1:>8.2f}")
+    print(f"{'service end to end':44}{svc['articles_per_second']:>12.2f}"
+          f"{svc['words_per_second']:>12,.0f}{r['ratio']:>8.2f}")
+    copies, ref_copies = r["service_with_copies"], r["reference_with_copies"]
+    print(f"{'bare nlp.pipe, stream with 40% copies':44}{ref_copies['articles_per_second']:>12.2f}"
+          f"{ref_copies['words_per_second']:>12,.0f}{1:>8.2f}")
+    print(f"{'service, stream with 40% copies':44}{copies['articles_per_second']:>12.2f}"
+          f"{copies['words_per_second']:>12,.0f}{r['ratio_with_copies']:>8.2f}")
+    lat = r["steady_half_peak"]["latency_ms"]
+    print(f"latency at {r['steady_half_peak']['rate_per_second']:.2f} articles/s (half the peak): "
+          f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms")
+    print(f"cold start to first result: {r['cold_start_seconds']:.1f} s; "
+          f"in process: {r['in_process']['stage_ms_mean']} ms per stage")
+    for pid, m in r["worker_memory"].items():
+        print(f"worker child {pid}: peak RSS {m['peak_rss_mb']} MB (USS {m['peak_uss_mb']} MB), "
+              f"growth {m['rss_growth_mb']:+.1f} MB after the first tenth of "
+              f"{m['articles_seen_by_the_service']} articles")
+    if "profile" in r:
+        print(f"profile of the worker children (busy samples): {r['profile']['share_of_busy_samples']}")
 
 
 if __name__ == "__main__":
