@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import newsgen
 import pytest
 
 from worker.config import Settings
@@ -41,3 +44,20 @@ def test_other_language_tags_are_rejected_as_unsupported(pipeline: Pipeline, tag
     assert head["data"]["errors"] == [{"field": "language",
                                        "message": f"{tag}: this service accepts en"}]
     assert result.publication.dlq is not None and result.publication.dlq["reason"] == "unsupported_language"
+
+
+def test_a_long_running_pipeline_keeps_no_strings_of_the_articles_it_parsed(pipeline: Pipeline) -> None:
+    nlp = pipeline.model()
+    pipeline.process({"id": "warm", "text": TEXT}, "warm")
+    strings_before = len(nlp.vocab.strings)
+    for number in range(5):
+        story = newsgen.long_article_text(random.Random(number), number, 120)
+        novel = f"Zorvathian envoy Qelmiraxo{number} met officials of Plinthuvar{number} in Ostrevka{number}."
+        result = pipeline.process({"id": f"novel-{number}", "text": f"{TEXT} {novel}\n\n{story}"},
+                                  f"s-{number}")
+        assert result.outcome == "processed"
+        # the envelopes were built from plain values, readable after the parse's memory is freed
+        assert "Amara Otieno" in str(result.publication.envelopes[0]["data"]["entities"])
+    assert f"Qelmiraxo{number}" not in nlp.vocab.strings
+    assert f"Plinthuvar{number}" not in nlp.vocab  # no lexeme either (len(vocab) only counts up)
+    assert len(nlp.vocab.strings) == strings_before

@@ -73,10 +73,15 @@ class Pipeline:
             if verdict.kind != "original":
                 with timer.stage("merge"):
                     return self._duplicate(article, submission_id, verdict, timer)
-            with timer.stage("nlp"):
-                doc = self.model()(text)
-            with timer.stage("extract"):
-                extraction = self.extractor(doc, _context(article))
+            nlp = self.model()
+            # Strings and lexemes the parse adds (names, numbers) are freed when the zone closes,
+            # so a long-running worker's vocabulary stays the size it had at start; the Doc must
+            # not outlive the zone, and the extraction keeps plain Python values only.
+            with nlp.memory_zone():
+                with timer.stage("nlp"):
+                    doc = nlp(text)
+                with timer.stage("extract"):
+                    extraction = self.extractor(doc, _context(article))
             with timer.stage("merge"):
                 return self._processed(article, submission_id, text, extraction, timer)
         except InvalidArticle as invalid:

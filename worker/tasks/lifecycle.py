@@ -4,6 +4,7 @@ fork, the heartbeat and the ledger reconciler. Kept apart so that the task modul
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import redis
@@ -34,8 +35,12 @@ def install(app: Celery, settings: Settings) -> None:
         configure_logging(settings)
 
     def preload_model(**_: Any) -> None:
-        """Load spaCy in the main process so forked children inherit it (no per-child load)."""
+        """Load spaCy in the main process so forked children inherit it (no per-child load), then
+        move everything alive into the collector's permanent generation: a child's collections
+        would otherwise write to every object's header and copy the model's pages into each child."""
         load_model(settings.spacy_model)
+        gc.collect()
+        gc.freeze()
 
     def fresh_connections(**_: Any) -> None:
         """A forked child must not reuse its parent's sockets."""
