@@ -1,4 +1,10 @@
-"""spaCy model loading: one model per process, loaded once and reused by every task."""
+"""spaCy model loading: one model per process, loaded once and reused by every task.
+
+The extraction uses every component the model enables: the tagger and attribute ruler (``pos_``),
+the lemmatizer (``lemma_``), the parser (``dep_``, heads, sentences) and the NER (``ents``);
+``senter`` stays disabled (the parser sets sentence boundaries). Workers load it in the main
+process before the pool forks (``worker.tasks.lifecycle``), so children share its memory.
+"""
 
 from __future__ import annotations
 
