@@ -32,10 +32,10 @@ eval: setup  ## extraction quality: the public PLOVER dev set (primary), then th
 	$(PY) -m tools.evaluate plover --report $(REPORTS)/eval-plover.json
 	$(PY) -m tools.evaluate gold --gold tests/gold --report $(REPORTS)/eval.json
 
-bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/)
+bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/); BENCH_ARGS="--articles 400 --memory-articles 10000"
 	@mkdir -p $(REPORTS)
 	$(PY) tests/bench/bench_extraction.py --report $(REPORTS)/bench-extraction.json
-	$(PY) tests/bench/bench_pipeline.py --report $(REPORTS)/bench-pipeline.json
+	$(PY) tests/bench/bench_pipeline.py --profile --report $(REPORTS)/bench-pipeline.json $(BENCH_ARGS)
 	$(PY) tests/bench/bench_worst_case.py --report $(REPORTS)/bench-worst-case.json
 	$(PY) tests/bench/bench_state.py --report $(REPORTS)/bench-state.json
 
