@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from typing import Any
 
 import newsgen
 import pytest
+from spacy.language import Language
 
 from worker.config import Settings
 from worker.core.contract import validate_envelope
 from worker.core.nlp import load_model
-from worker.core.pipeline import Pipeline
+from worker.core.pipeline import Pipeline, Result
+from worker.extraction import ArticleContext, Extraction, extract
 
 TEXT = ("Kenyan President Amara Otieno visited Ethiopia on Tuesday and met Ethiopian Prime Minister "
         "Dawit Bekele in Addis Ababa.")
@@ -61,3 +65,67 @@ def test_a_long_running_pipeline_keeps_no_strings_of_the_articles_it_parsed(pipe
     assert f"Qelmiraxo{number}" not in nlp.vocab.strings
     assert f"Plinthuvar{number}" not in nlp.vocab  # no lexeme either (len(vocab) only counts up)
     assert len(nlp.vocab.strings) == strings_before
+
+
+def _story(number: int) -> str:
+    return newsgen.long_article_text(random.Random(100 + number), number, 150)
+
+
+def test_a_batch_gives_each_article_the_outcome_it_gets_alone(pipeline: Pipeline) -> None:
+    settings = Settings()
+    alone = Pipeline.in_memory(settings, pipeline.model())
+    items = [({"id": "a", "text": _story(1)}, "s-a"),
+             ({"id": "a-copy", "text": _story(1) + "\nShared by our partners."}, "s-a-copy"),
+             ({"id": "bad", "text": ""}, "s-bad"),
+             ({"id": "b", "text": _story(2)}, "s-b")]
+    batch = pipeline.process_many(items)
+    one_by_one = [alone.process(payload, submission) for payload, submission in items]
+    assert [r.outcome for r in batch] == ["processed", "near_duplicate", "rejected", "processed"]
+    for together, single in zip(batch, one_by_one, strict=True):
+        assert isinstance(together, Result)
+        assert together.outcome == single.outcome
+        assert [e["id"] for e in together.publication.envelopes] == \
+            [e["id"] for e in single.publication.envelopes]
+        assert [e["data"] for e in together.publication.envelopes] == \
+            [e["data"] for e in single.publication.envelopes]
+
+
+def test_one_failing_article_never_fails_its_batch_mates(pipeline: Pipeline) -> None:
+    def extract_or_fail(doc: Any, context: ArticleContext) -> Extraction:
+        if context.article_id.startswith("poison"):
+            raise RuntimeError("extraction broke on this one")
+        return extract(doc, context)
+
+    pipeline.extractor = extract_or_fail
+    outcomes = pipeline.process_many([({"id": "x", "text": _story(3)}, "s-x"),
+                                      ({"id": "poison", "text": _story(4)}, "s-p"),
+                                      ({"id": "y", "text": _story(5)}, "s-y")])
+    assert isinstance(outcomes[1], RuntimeError)
+    assert [o.outcome for o in (outcomes[0], outcomes[2])] == ["processed", "processed"]
+    with pytest.raises(RuntimeError, match="extraction broke"):  # alone, the failure is raised
+        pipeline.process({"id": "poison-2", "text": _story(6)}, "s-p2")
+
+
+class _PipeBreaks:
+    """A model whose batch parse fails, and whose single parse fails on one text only."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+
+    def memory_zone(self) -> contextlib.AbstractContextManager[None]:
+        return self.nlp.memory_zone()
+
+    def pipe(self, texts: Any) -> Any:
+        raise ValueError("the batch broke")
+
+    def __call__(self, text: str) -> Any:
+        if "Record 8 " in text:
+            raise ValueError("this text broke the parser")
+        return self.nlp(text)
+
+
+def test_a_broken_batch_parse_fails_only_the_article_that_breaks_alone(pipeline: Pipeline) -> None:
+    pipeline.nlp = _PipeBreaks(pipeline.model())  # type: ignore[assignment]
+    outcomes = pipeline.process_many([({"id": f"t{n}", "text": _story(n)}, f"s{n}") for n in (7, 8, 9)])
+    assert isinstance(outcomes[1], ValueError) and "this text" in str(outcomes[1])
+    assert [o.outcome for o in (outcomes[0], outcomes[2])] == ["processed", "processed"]

@@ -9,12 +9,14 @@ running the pipeline again for a redelivered task gives the same publication.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from worker.config import Settings
 from worker.core import cleaning
@@ -59,33 +61,103 @@ class Pipeline:
         return self.nlp
 
     def process(self, payload: Any, submission_id: str) -> Result:
-        """Run every stage for one payload and return what must be published."""
-        timer = StageTimer()
-        try:
-            with timer.stage("validate"):
-                article = validate_article(payload,
-                                           max_payload_bytes=self.settings.max_payload_bytes)
-            with timer.stage("clean"):
-                text = self._clean(article)
-            with timer.stage("dedup"):
-                verdict = self.dedup.check_and_insert(
-                    fingerprint(article.id, submission_id, article.url, text, self.settings))
-            if verdict.kind != "original":
+        """Run every stage for one payload and return what must be published (a failure raises)."""
+        outcome = self.process_many([(payload, submission_id)])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def process_many(self, items: Sequence[tuple[Any, str]]) -> list[Result | Exception]:
+        """Several ``(payload, submission_id)`` at once, each with the outcome ``process`` gives it.
+
+        Validation, cleaning and the dedup check run article by article, in order (a copy later in
+        the batch is a duplicate of an original earlier in it); the originals are then parsed
+        together by ``nlp.pipe`` and extracted one by one, and the copies' outcomes are built last.
+        A failure belongs to its article: it is returned in that article's place, so it never
+        fails the others. Publish the outcomes in the order given.
+        """
+        outcomes: list[Result | Exception | None] = [None] * len(items)
+        originals: list[tuple[int, _Original]] = []
+        copies: list[tuple[int, Article, str, DedupVerdict, StageTimer]] = []
+        for number, (payload, submission_id) in enumerate(items):
+            timer = StageTimer()
+            try:
+                with timer.stage("validate"):
+                    article = validate_article(payload,
+                                               max_payload_bytes=self.settings.max_payload_bytes)
+                with timer.stage("clean"):
+                    text = self._clean(article)
+                with timer.stage("dedup"):
+                    verdict = self.dedup.check_and_insert(
+                        fingerprint(article.id, submission_id, article.url, text, self.settings))
+                if verdict.kind == "original":
+                    originals.append((number, _Original(payload, article, submission_id, text, timer)))
+                else:
+                    copies.append((number, article, submission_id, verdict, timer))
+            except InvalidArticle as invalid:
+                outcomes[number] = self.reject(payload, submission_id, invalid, timer)
+            except Exception as error:
+                outcomes[number] = error
+        extractions = self._parse_and_extract([original for _, original in originals])
+        for (number, original), extraction in zip(originals, extractions, strict=True):
+            try:
+                if isinstance(extraction, Exception):
+                    raise extraction
+                with original.timer.stage("merge"):
+                    outcomes[number] = self._processed(original.article, original.submission_id,
+                                                       original.text, extraction, original.timer)
+            except InvalidArticle as invalid:
+                outcomes[number] = self.reject(original.payload, original.submission_id, invalid,
+                                               original.timer)
+            except Exception as error:
+                outcomes[number] = error
+        # copies last: one whose original is in this batch mentions the events it just recorded,
+        # as it would had the original been processed before it
+        for number, article, submission_id, verdict, timer in copies:
+            try:
                 with timer.stage("merge"):
-                    return self._duplicate(article, submission_id, verdict, timer)
-            nlp = self.model()
-            # Strings and lexemes the parse adds (names, numbers) are freed when the zone closes,
-            # so a long-running worker's vocabulary stays the size it had at start; the Doc must
-            # not outlive the zone, and the extraction keeps plain Python values only.
-            with nlp.memory_zone():
-                with timer.stage("nlp"):
-                    doc = nlp(text)
-                with timer.stage("extract"):
-                    extraction = self.extractor(doc, _context(article))
-            with timer.stage("merge"):
-                return self._processed(article, submission_id, text, extraction, timer)
-        except InvalidArticle as invalid:
-            return self.reject(payload, submission_id, invalid, timer)
+                    outcomes[number] = self._duplicate(article, submission_id, verdict, timer)
+            except Exception as error:
+                outcomes[number] = error
+        assert all(outcome is not None for outcome in outcomes)
+        return outcomes  # type: ignore[return-value]
+
+    def _parse_and_extract(self, originals: list[_Original]) -> list[Extraction | Exception]:
+        """Parse the texts together (``nlp.pipe``) and extract each; each article's share of the
+        batch's parse time is its ``nlp`` stage. If the batch parse fails, each text is parsed alone,
+        so only the article that fails gets the error."""
+        if not originals:
+            return []
+        nlp = self.model()
+        results: list[Extraction | Exception] = []
+        # Strings and lexemes the parse adds (names, numbers) are freed when the zone closes,
+        # so a long-running worker's vocabulary stays the size it had at start; no Doc may
+        # outlive the zone, and the extraction keeps plain Python values only.
+        with nlp.memory_zone():
+            started = time.perf_counter()
+            try:
+                docs: list[Doc | Exception] = list(nlp.pipe(original.text for original in originals))
+            except Exception:
+                docs = [self._parse_alone(nlp, original.text) for original in originals]
+            share = round((time.perf_counter() - started) * 1000 / len(originals), 2)
+            for original, doc in zip(originals, docs, strict=True):
+                original.timer.timings["nlp"] = share
+                if isinstance(doc, Exception):
+                    results.append(doc)
+                    continue
+                try:
+                    with original.timer.stage("extract"):
+                        results.append(self.extractor(doc, _context(original.article)))
+                except Exception as error:
+                    results.append(error)
+        return results
+
+    @staticmethod
+    def _parse_alone(nlp: Language, text: str) -> Doc | Exception:
+        try:
+            return nlp(text)
+        except Exception as error:
+            return error
 
     def _clean(self, article: Article) -> str:
         body = "html" if article.is_html else "text"
@@ -211,6 +283,17 @@ class Pipeline:
                   dedup_key: str) -> dict[str, Any]:
         return make_envelope(event_type, subject, data, source=self.settings.event_source,
                              dedup_key=dedup_key)
+
+
+@dataclass
+class _Original:
+    """An article that passed the dedup check as original, waiting for its parse."""
+
+    payload: Any
+    article: Article
+    submission_id: str
+    text: str
+    timer: StageTimer
 
 
 @dataclass
