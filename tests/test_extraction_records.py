@@ -201,3 +201,23 @@ def test_an_outlet_gives_its_country_to_actors_the_text_does_not_place():
     assert [(r["actor1"]["code"], r["action"]["plover"]) for r in in_britain] == [("GBRGOV", "COERCE")]
     from_a_wire = run(text, article_id="o-2", source="Reuters").events
     assert [r["actor1"]["country"] for r in from_a_wire] == [None]
+
+
+SPORT_REPORT = (
+    "Kenya's national football team lost to Uganda in Kampala on Saturday. The Kenyan captain attacked "
+    "the referee's decision after the defeat. The coach said the squad would recover before the "
+    "qualifier in Nairobi. Uganda's federation signed a new sponsorship deal with a Kenyan bank. "
+    "Kenyan police arrested twenty protesters outside the stadium in Nairobi."
+)
+
+
+def test_a_sport_article_codes_only_material_conflict():
+    records = run(SPORT_REPORT, article_id="sport-1").events
+    assert {r["action"]["quad_class"] for r in records} <= {4}
+    assert any(r["action"]["plover"] == "COERCE" for r in records)  # the arrests
+
+
+def test_a_political_article_that_mentions_a_cup_still_codes():
+    text = ("Kenyan President Daniel Mwangi met Ugandan President Joseph Okello in Kampala on Monday. "
+            "The two leaders also discussed hosting the regional football cup.")
+    assert any(r["action"]["plover"] == "CONSULT" for r in run(text, article_id="pol-1").events)

@@ -35,6 +35,8 @@ ARGUMENT_PENALTY = {
 VISIT_CODE = "042"  # mediating between or meeting with a country does not happen in it
 VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1, "unnamed": 0.2}
 Resolved = tuple[Actor, str]  # an actor and how its argument was found
+SPORT_ARTICLE_WORDS = 3
+MATERIAL_CONFLICT = 4  # CAMEO quad class
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ def is_nonpolitical(sent: Span) -> bool:
     return any(d.phrase not in _ignored_discards() for d in dictionaries().discards_in(sent.text))
 
 
+def is_sport_article(doc: Doc) -> bool:
+    """An article about sport as a whole (``SPORT_ARTICLE_WORDS`` sport words or more, in any
+    sentences): it codes only material conflict ("police clashed with fans"), not the words of
+    a match report that read like politics ("the captain attacked the referee's decision")."""
+    words = _sport_words()
+    return sum(1 for t in doc if t.lower_ in words) >= SPORT_ARTICLE_WORDS
+
+
 def event_id(
     actor1_code: str, actor2_code: str | None, root: str, day: str | None, place_key: str | None
 ) -> str:
@@ -80,10 +90,13 @@ def event_id(
 def build_events(doc: Doc, table: EntityTable, facts: ArticleFacts) -> list[dict[str, Any]]:
     """All event records of a doc, one per event id (the most confident)."""
     best: dict[str, dict[str, Any]] = {}
+    sport = is_sport_article(doc)
     for index, sent in enumerate(doc.sents):
         if is_nonpolitical(sent):
             continue
         for record in _sentence_events(sent, index, table, facts):
+            if sport and record["action"]["quad_class"] < MATERIAL_CONFLICT:
+                continue  # a match report's "attacked the decision", "signed the striker"
             current = best.get(record["event_id"])
             if current is None or record["confidence"] > current["confidence"]:
                 best[record["event_id"]] = record
