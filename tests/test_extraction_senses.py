@@ -174,3 +174,11 @@ def test_withdrawing_inspectors_or_observers_is_a_sanction_and_announcing_it_a_t
         "1662", "SANCTION", "GIN")
     record = only(events("The UN said it will withdraw its weapons inspectors from Libya."))
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("THREATEN", "LBY")
+
+
+def test_receiving_observers_or_accepting_demands_is_a_concession():
+    record = only(events("Mali received a team of election observers from the African Union."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "0862", "RETREAT", "IGOAFU")
+    record = only(events("The Ethiopian government accepted demands from Tigrayan rebels on Monday."))
+    assert (record["action"]["cameo"], record["action"]["plover"]) == ("083", "CONCEDE")
