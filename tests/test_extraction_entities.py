@@ -190,3 +190,12 @@ def test_a_generic_role_beside_an_organisation_takes_its_sector():
     records = run("Labour leader Amara Okafor met union officials in Leeds.", source="Guardian").events
     assert [(r["actor1"]["code"], r["actor2"]["code"]) for r in records] == [("GBRPTY", "GBRLAB")]
     assert triples("A Hamas spokesman rejected the Egyptian proposal.") == {("PSEREB", "EGY", "12")}
+
+
+def test_the_agent_of_a_participle_is_the_actor_behind_an_act_noun():
+    text = "Rwandan police opened an investigation into killings committed by Burundian soldiers."
+    assert triples(text) == {("RWACOP", "BDIMIL", "09")}
+
+
+def test_people_demonyms_name_their_country():
+    assert triples("Croat forces shelled Serb villages near the border.") == {("HRVMIL", "SRBCVL", "19")}

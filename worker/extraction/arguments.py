@@ -260,13 +260,18 @@ def agent_sector(head: Token) -> str | None:
 
 
 def _source_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | None:
-    """ "Calls from the United Nations", "abuses by Ethiopian troops": the actor behind a
-    non-actor noun."""
+    """ "Calls from the United Nations", "abuses by Ethiopian troops", "crimes committed by Croat
+    forces": the actor behind a non-actor noun."""
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ in SOURCE_PREPS:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     return resolve_actor(pobj, table, as_agent=as_agent)
+        if child.dep_ == "acl":  # a participle with its agent: "committed by X"
+            for by in child.children:
+                objects = [p for p in by.children if p.dep_ == "pobj"] if by.dep_ == "agent" else []
+                if objects:
+                    return resolve_actor(objects[0], table, as_agent=as_agent)
     return None
 
 
