@@ -324,11 +324,9 @@ def _obligation_predicate(verb: Token, table: EntityTable) -> Predicate | None:
 
 
 def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
-    if _governed_by_event(verb) or _describes_a_participant(verb) or _under_condition(verb):
+    match = match_verb(verb)  # first: the structural tests below are dearer than this cached lookup
+    if match is None or _governed_by_event(verb) or _describes_a_participant(verb) or _under_condition(verb):
         return None  # (a condition, "if he gave them a veto", is no event: what depends on it is)
-    match = match_verb(verb)
-    if match is None:
-        return None
     entry, noun_entry, noun = match
     if noun is not None and noun_entry is not None:
         if _between_pobjs(noun):

@@ -177,13 +177,15 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
     """Capitalised token runs (up to 4 tokens) that name an organisation, seat or country."""
     found: list[tuple[int, int, str]] = []
     i = 0
-    names = [bool(_NAME_TOKEN.match(token.text)) for token in doc]  # one pass; spans cost
-    while i < len(doc):
+    # one pass over the tokens: a Span or Token object per candidate run costs more than the lookups
+    words = [(token.text, token.whitespace_) for token in doc]
+    names = [bool(_NAME_TOKEN.match(text)) for text, _ in words]
+    while i < len(words):
         matched = False
         for size in (4, 3, 2, 1):
-            if i + size > len(doc) or not (names[i] and names[i + size - 1]):
+            if i + size > len(words) or not (names[i] and names[i + size - 1]):
                 continue
-            text = doc[i : i + size].text
+            text = "".join(w + space for w, space in words[i : i + size - 1]) + words[i + size - 1][0]
             if organisation(text):
                 found.append((i, i + size, "ORG"))
             elif seat(text):
