@@ -451,3 +451,8 @@ def test_clashes_between_a_force_and_a_group_with_its_own_modifier_are_two_parti
     records = events("Clashes between soldiers and opposition supporters left two dead in Kampala.")
     assert {(r["actor1"]["code"], r["action"]["plover"], r["actor2"]["code"]) for r in records} == {
         ("UGAMIL", "ASSAULT", "UGAOPP"), ("UGAOPP", "ASSAULT", "UGAMIL")}
+
+
+def test_the_speaker_after_a_comma_is_not_one_more_target():
+    records = events("Kenyan peacekeepers arrived in Somalia on Monday, Defence Secretary Amina Yusuf said.")
+    assert {(r["actor2"] or {}).get("country") for r in records} == {"SOM"}

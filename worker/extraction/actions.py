@@ -278,8 +278,11 @@ def _inside_governed_clause(verb: Token) -> bool:
             return False
         if current.dep_ == "ccomp" and head.pos_ in ("VERB", "AUX"):
             match = _coded(head)
+            noun_entry = match[1] if match is not None else None
             if match is not None and "gov" in match[0].flags:
                 return True
+            if noun_entry is not None and code_info(noun_entry.cameo).root in GOVERNING_ROOTS:
+                return True  # "reiterated its demand today that Israel ease ...": the clause on the verb
         elif current.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN":
             entry = _noun_entry(head)
             if entry is not None and code_info(entry.cameo).root in GOVERNING_ROOTS:
@@ -719,6 +722,8 @@ def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None
             return None
         # (not ``doc.text[...]``: Doc.text joins the whole document on every call)
         gap = doc[mention.end - 1].whitespace_ + doc[mention.end : owner.desc_start].text_with_ws
+        if doc[owner.start : owner.end].root.dep_ in ("nsubj", "nsubjpass"):
+            return None  # "... arrived in Bosnia, Defense Secretary X said": the next clause's subject
         if owner.desc_start >= mention.end and _COORDINATION_GAP.match(gap):
             return owner
         return None
