@@ -182,3 +182,9 @@ def test_receiving_observers_or_accepting_demands_is_a_concession():
         "0862", "RETREAT", "IGOAFU")
     record = only(events("The Ethiopian government accepted demands from Tigrayan rebels on Monday."))
     assert (record["action"]["cameo"], record["action"]["plover"]) == ("083", "CONCEDE")
+
+
+def test_reinforcing_forces_somewhere_is_a_mobilisation_there():
+    record = only(events("Chad has reinforced its troops in northern Mali, diplomats said."))
+    assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "TCD", "MOBILIZE", "MLI")
