@@ -457,3 +457,9 @@ def test_the_speaker_after_a_comma_is_not_one_more_target():
     text = "Ugandan troops have arrived in Somalia, Defense Secretary William Perry told reporters."
     records = events(text, published=None)
     assert {(r["actor2"] or {}).get("country") for r in records} == {"SOM"}
+
+
+def test_force_against_a_journalist_is_an_event_though_speaking_to_one_is_not():
+    record = only(events("A radio journalist was killed in a bomb blast in Mogadishu on Sunday."))
+    assert (record["action"]["plover"], record["actor2"]["code"]) == ("ASSAULT", "SOMMED")
+    assert events("The Somali president spoke to a radio journalist in Mogadishu on Sunday.") == []

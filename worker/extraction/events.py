@@ -177,8 +177,8 @@ def _predicate_events(
             resolved = _place_as_actor(argument, table, role=resolved[0].profile.role) or resolved
         if resolved is not None:
             patients.append(resolved)
-    if predicate.needs_actor2:
-        patients = [p for p in patients if _is_political(p[0])]
+    if predicate.needs_actor2:  # force against anyone is an event; speaking to reporters is not
+        patients = [p for p in patients if _is_political(p[0]) or info.quad_class == MATERIAL_CONFLICT]
     if predicate.needs_actor2 and not patients:
         return []
     records = []
