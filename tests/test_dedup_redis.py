@@ -115,7 +115,7 @@ def test_the_key_prefix_is_respected(redis_client: redis.Redis, settings: Settin
     RedisDedupIndex(redis_client, tenant).check_and_insert(
         fingerprint("a", "t", None, WIRE, tenant))
     keys = list(redis_client.scan_iter())
-    assert keys and all(k.startswith(b"tenant7:{dedup}:") for k in keys)
+    assert keys and all(k.startswith(b"tenant7:{tenant7:dedup}:") for k in keys)
     # and another prefix is another index
     other = RedisDedupIndex(redis_client, settings)
     assert other.check_and_insert(fingerprint("b", "t2", None, WIRE, settings)).kind == "original"

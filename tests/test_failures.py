@@ -59,7 +59,7 @@ class Run:
 
 def drained(client: redis.Redis, settings: Settings) -> bool:
     """Nothing queued and nothing held unacked: every delivery has run to its end."""
-    return not client.llen(settings.queue) and not client.hlen("unacked")
+    return not client.llen(settings.queue) and not client.hlen(Keys(settings).broker_unacked)
 
 
 @pytest.fixture(scope="module")

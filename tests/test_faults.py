@@ -69,7 +69,7 @@ def wait_for_count(client: redis.Redis, settings: Settings, at_least: int, worke
 def wait_until_drained(client: redis.Redis, settings: Settings, timeout: float = 120.0) -> None:
     """Queue empty and nothing unacked: every redelivery has run (and published nothing new)."""
     deadline = time.monotonic() + timeout
-    while client.llen(settings.queue) or client.hlen("unacked"):
+    while client.llen(settings.queue) or client.hlen(Keys(settings).broker_unacked):
         if time.monotonic() > deadline:
             raise TimeoutError("queue not drained")
         time.sleep(0.25)
@@ -110,9 +110,9 @@ def kill_run(server: EmbeddedRedis, table: list, *, articles: int, kills: int, s
         wait_for_count(client, settings, mark, worker)
         time.sleep(rng.uniform(0, 0.05))  # a random moment
         deadline = time.monotonic() + 10
-        while not client.hlen("unacked") and time.monotonic() < deadline:
+        while not client.hlen(Keys(settings).broker_unacked) and time.monotonic() < deadline:
             time.sleep(0.005)  # ...at which the worker holds messages
-        held_at_kill += client.hlen("unacked")
+        held_at_kill += client.hlen(Keys(settings).broker_unacked)
         worker.kill()
         worker = WorkerProcess(settings, concurrency=2, env=FAULT_ENV).start(client)
     wait_for_outcomes(client, settings, ids, timeout=300, worker=worker)
@@ -168,7 +168,7 @@ def test_sigterm_lets_in_flight_articles_finish(aof_redis, fault_table):
     wait_for_count(client, settings, 5, worker)
     assert worker.stop(timeout=60) == 0, worker.tail()
     # Everything the worker started was finished and acked; what it had not started is queued.
-    assert client.hlen("unacked") == 0
+    assert client.hlen(Keys(settings).broker_unacked) == 0
     delivered = sum(1 for _ in client.scan_iter(Keys(settings).pattern("deliveries")))
     assert delivered == len(article_outcomes(read_envelopes(client, settings)))
     worker = WorkerProcess(settings, concurrency=2, env=FAULT_ENV).start(client)

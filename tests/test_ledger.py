@@ -13,6 +13,7 @@ from worker.config import Settings
 from worker.core.contract import validate_envelope
 from worker.core.pipeline import Pipeline
 from worker.core.publication import Publication
+from worker.state.keys import Keys
 from worker.state.ledger import Overdue, SubmissionLedger, find_lost, reconcile, task_ids_in
 from worker.state.publisher import RedisPublisher
 from worker.tasks.delivery import dead_letter
@@ -42,9 +43,11 @@ def test_only_overdue_submissions_in_neither_queue_nor_unacked_are_lost(redis_cl
     for sid in ("queued", "held", "lost"):
         ledger.record(sid, {"text": sid})
     redis_client.lpush(settings.queue, kombu_message("queued"))
-    redis_client.hset("unacked", "tag-1", json.dumps([json.loads(kombu_message("held")), "", ""]))
-    assert find_lost(ledger, redis_client, settings.queue, older_than=3600) == []  # not overdue yet
-    lost = find_lost(ledger, redis_client, settings.queue, older_than=-1)
+    unacked = Keys(settings).broker_unacked
+    redis_client.hset(unacked, "tag-1", json.dumps([json.loads(kombu_message("held")), "", ""]))
+    assert find_lost(ledger, redis_client, settings.queue, older_than=3600,
+                     unacked=unacked) == []  # not overdue yet
+    lost = find_lost(ledger, redis_client, settings.queue, older_than=-1, unacked=unacked)
     assert [o.submission_id for o in lost] == ["lost"]
 
 

@@ -53,7 +53,7 @@ def test_a_lone_surrogate_in_metadata_is_rejected_before_anything_is_recorded(
     [error] = result.publication.envelopes[0]["data"]["errors"]
     assert error["field"].startswith("metadata.") and "lone surrogate" in error["message"]
     assert publisher.publish(result.publication)  # encodable: the rejection is published
-    assert not redis_client.keys(f"{settings.key_prefix}{{dedup}}*")  # nothing recorded before
+    assert not redis_client.keys(Keys(settings).dedup_base + "*")  # nothing recorded before
     assert not redis_client.keys(f"{settings.key_prefix}ev:*")
 
 

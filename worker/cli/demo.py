@@ -12,7 +12,7 @@ from importlib import resources
 
 import redis
 
-from worker.cli.connect import connect
+from worker.cli.connect import connect, require_model
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, CliError
 from worker.cli.inputs import InputItem, read_inputs
 from worker.cli.output import describe, report_bad_input
@@ -25,6 +25,7 @@ from worker.core.publication import decode_envelope
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Demo: Redis (configured, local or embedded), one worker, the samples, their results."""
+    require_model(settings)
     payloads = [item for item in read_inputs(args.paths)] if args.paths else sample_articles()
     with demo_redis(settings, force_embedded=args.embedded) as url:
         settings = settings.replace(redis_url=url)

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 from collections.abc import Sequence
 
+import redis
+
 from worker.cli import commands, demo, serve, streams
 from worker.cli import dlq as dead_letters
-from worker.cli.errors import EXIT_OK, EXIT_USAGE, CliError
-from worker.config import Settings, SettingsError, mask_secrets
+from worker.cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, CliError
+from worker.config import LOG_LEVELS, Settings, SettingsError, mask_secrets, unknown_variables
 from worker.logs import configure_logging
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``eventwire`` console script."""
+    """Entry point of the ``eventwire`` console script. User errors (bad settings, bad arguments,
+    an unreachable Redis, a missing model, a closed pipe) end in one line on stderr and an exit
+    code, never a traceback."""
     args = build_parser().parse_args(argv)
+    for warning in unknown_variables():
+        print(f"eventwire: warning: {warning}", file=sys.stderr)
     try:
         settings = Settings.from_env()
         if getattr(args, "log_level", None):
@@ -24,13 +31,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings)
         return int(args.handler(args, settings) or EXIT_OK)
     except SettingsError as exc:
-        print(f"eventwire: bad setting: {mask_secrets(str(exc))}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"eventwire: bad setting: {mask_secrets(line)}", file=sys.stderr)
         return EXIT_USAGE
     except CliError as exc:
         print(f"eventwire: {mask_secrets(str(exc))}", file=sys.stderr)
         return exc.code
+    except BrokenPipeError:
+        # The reader went away (``eventwire extract … | head``): stop quietly, and keep Python's
+        # final flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except (redis.RedisError, ConnectionError) as exc:
+        print(mask_secrets(f"eventwire: Redis failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except KeyboardInterrupt:
         return 130
+
+
+def log_level(value: str) -> str:
+    """argparse type of ``--log-level``: a level name in any case."""
+    if value.upper() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not one of {', '.join(LOG_LEVELS)}")
+    return value.upper()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="start a Celery worker")
     worker.add_argument("--concurrency", "-c", type=int, help="child processes (default: setting)")
     worker.add_argument("--queues", "-Q", help="queues to consume (default: articles)")
-    worker.add_argument("--log-level", "-l", help="DEBUG, INFO, WARNING …")
+    worker.add_argument("--log-level", "-l", type=log_level, help="DEBUG, INFO, WARNING, ERROR or CRITICAL")
     worker.add_argument("--pool", default="prefork", help="Celery pool (prefork, solo, threads)")
     worker.set_defaults(handler=commands.cmd_worker)
 

@@ -6,10 +6,10 @@ reach a key, so no input can address another key. ``P`` is ``EVENTWIRE_KEY_PREFI
 ==================================  ========  ==================================================
 key                                 type      what, written by
 ==================================  ========  ==================================================
-``P{dedup}:d:<hex16>``              string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
+``P{Pdedup}:d:<hex16>``             string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
                                               deleted by ``lua/dedup_forget.lua`` on a dead letter)
-``P{dedup}:x:<gen>:<n>``            hash      dedup lookup buckets (same script; layout at its top)
-``P{dedup}:x:<gen>:n`` / ``:c``     string    a generation's bucket count and originals (same script)
+``P{Pdedup}:x:<gen>:<n>``           hash      dedup lookup buckets (same script; layout at its top)
+``P{Pdedup}:x:<gen>:n`` / ``:c``    string    a generation's bucket count and originals (same script)
 ``Pev:<hex32>``                     hash      one event's mentions and record (``lua/publish_once.lua``)
 ``Pst:<hex32>``                     hash      an article's status: outcome, its stream entry, its events
                                               (``lua/publish_once.lua``; ``queued`` by ``state.lookup``)
@@ -21,16 +21,19 @@ key                                 type      what, written by
 ``Prejected_messages``              hash      dead-lettered broker messages by reason (same script)
 ``Pdlq_redriven``                   hash      DLQ entry id -> its redrive (``state.dlq``; purged with it)
 ``Phealth:probe``                   string    health's write probe, 10 s (``tasks.health``)
-``P{ledger}:index``                 zset      unpublished submissions by send time (``state.ledger``)
-``P{ledger}:payload``               hash      their payloads (``state.ledger``)
-``P{ledger}:lock``                  string    one reconciler at a time (``tasks.reconciler``)
+``P{Pledger}:index``                zset      unpublished submissions by send time (``state.ledger``)
+``P{Pledger}:payload``              hash      their payloads (``state.ledger``)
+``P{Pledger}:lock``                 string    one reconciler at a time (``tasks.reconciler``)
 results stream, DLQ stream          stream    ``EVENTWIRE_RESULTS_STREAM``, ``EVENTWIRE_DLQ_STREAM``
 ==================================  ========  ==================================================
 
-Keys owned by kombu's Redis transport (the queue list named ``EVENTWIRE_QUEUE``, ``unacked``,
-``unacked_index``) are read, never written, by ``state.ledger``. Every key but the streams, the
-ledger, ``dlq_redriven`` and the ``rejected_messages`` counter expires after
-``EVENTWIRE_DEDUP_WINDOW_SECONDS`` (heartbeats and the health probe sooner).
+The hash tags carry the prefix, so on Redis Cluster two deployments' indexes are in different slots.
+The streams and the Celery queue default to ``<P>results``, ``<P>dlq`` and ``<P>articles``
+(``worker.config``). Keys owned by kombu's Redis transport (the queue list named ``EVENTWIRE_QUEUE``,
+``Punacked``, ``Punacked_index``, ``Punacked_mutex``: named here, given to kombu by ``tasks.app``) are
+read, never written, by ``state.ledger``. Every key but the streams, the ledger, ``dlq_redriven`` and
+the ``rejected_messages`` counter expires after ``EVENTWIRE_DEDUP_WINDOW_SECONDS`` (heartbeats and the
+health probe sooner).
 """
 
 from __future__ import annotations
@@ -38,9 +41,6 @@ from __future__ import annotations
 import hashlib
 
 from worker.config import Settings
-
-DEDUP_TAG = "{dedup}"
-LEDGER_TAG = "{ledger}"
 
 
 def digest(kind: bytes, text: str, size: int) -> bytes:
@@ -54,6 +54,9 @@ class Keys:
 
     def __init__(self, settings: Settings) -> None:
         self.prefix = settings.key_prefix
+        # Redis Cluster hash tags: one slot per index and deployment (two prefixes, two slots)
+        self.dedup_tag = "{" + settings.key_prefix + "dedup}"
+        self.ledger_tag = "{" + settings.key_prefix + "ledger}"
         self.results_stream = settings.results_stream
         self.dlq_stream = settings.dlq_stream
 
@@ -70,7 +73,7 @@ class Keys:
     @property
     def dedup_base(self) -> str:
         """Base of every dedup key; the hash tag keeps the index in one cluster slot."""
-        return self.key(DEDUP_TAG, "")
+        return self.key(self.dedup_tag, "")
 
     def dedup_record(self, article_digest: bytes) -> str:
         """The dedup record of an article (``article_digest`` is its 8-byte hash)."""
@@ -127,14 +130,32 @@ class Keys:
         """SCAN pattern of every hashed key of ``kind`` (``heartbeat``, ``deliveries`` …)."""
         return self.key(kind, "*")
 
+    # ---------------------------------------------------------------- kombu's Redis transport
+
+    @property
+    def broker_unacked(self) -> str:
+        """kombu's hash of delivered, unacknowledged messages (per deployment, not kombu's shared
+        default ``unacked``, so one deployment never restores another's messages)."""
+        return self.key("unacked")
+
+    @property
+    def broker_unacked_index(self) -> str:
+        return self.key("unacked_index")
+
+    @property
+    def broker_unacked_mutex(self) -> str:
+        return self.key("unacked_mutex")
+
+    # ---------------------------------------------------------------- submission ledger
+
     @property
     def ledger_index(self) -> str:
-        return self.key(LEDGER_TAG, "index")
+        return self.key(self.ledger_tag, "index")
 
     @property
     def ledger_payload(self) -> str:
-        return self.key(LEDGER_TAG, "payload")
+        return self.key(self.ledger_tag, "payload")
 
     @property
     def ledger_lock(self) -> str:
-        return self.key(LEDGER_TAG, "lock")
+        return self.key(self.ledger_tag, "lock")

@@ -96,7 +96,7 @@ def task_ids_in(raw_messages: Iterable[bytes]) -> set[str]:
 
 
 def find_lost(ledger: SubmissionLedger, broker: redis.Redis, queue: str,
-              older_than: float) -> list[Overdue] | None:
+              older_than: float, unacked: str) -> list[Overdue] | None:
     """Overdue submissions that are neither queued nor held unacked: lost in transit.
 
     None when the queue is too long to scan (a backlog; try later). The queue is read before the
@@ -108,7 +108,7 @@ def find_lost(ledger: SubmissionLedger, broker: redis.Redis, queue: str,
     if broker.llen(queue) > MAX_SCANNED_QUEUE:
         return None
     queued = task_ids_in(broker.lrange(queue, 0, -1))
-    held = task_ids_in(broker.hvals("unacked"))
+    held = task_ids_in(broker.hvals(unacked))
     return [o for o in overdue if o.submission_id not in queued | held]
 
 
@@ -122,7 +122,8 @@ def reconcile(ledger: SubmissionLedger, broker: redis.Redis, settings: Settings,
     if not ledger.client.set(lock, "1", nx=True, ex=max(5, settings.visibility_timeout // 10)):
         return 0
     try:
-        lost = find_lost(ledger, broker, settings.queue, older_than=settings.visibility_timeout)
+        lost = find_lost(ledger, broker, settings.queue, older_than=settings.visibility_timeout,
+                         unacked=Keys(settings).broker_unacked)
         for item in lost or []:
             if ledger.client.zscore(ledger.index, item.submission_id) is None:
                 continue  # published meanwhile

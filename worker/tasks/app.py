@@ -14,6 +14,7 @@ from celery import Celery
 from kombu import Queue
 
 from worker.config import Settings
+from worker.state.keys import Keys
 
 TASK_NAME = "eventwire.process_article"
 
@@ -26,7 +27,12 @@ def broker_loses_messages(settings: Settings) -> bool:
 
 def celery_config(settings: Settings) -> dict[str, object]:
     """Celery settings derived from eventwire's settings."""
+    keys = Keys(settings)
     transport = {"visibility_timeout": settings.visibility_timeout,
+                 # kombu's own keys under the key prefix: deployments sharing a Redis stay apart
+                 "unacked_key": keys.broker_unacked,
+                 "unacked_index_key": keys.broker_unacked_index,
+                 "unacked_mutex_key": keys.broker_unacked_mutex,
                  # kombu sweeps for expired unacked messages every interval * throttle seconds
                  # (default 100 s); sweep at a tenth of the timeout so redelivery stays bounded.
                  "unacked_restore_interval": max(1, settings.visibility_timeout // 10),

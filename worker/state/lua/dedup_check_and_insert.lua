@@ -2,7 +2,7 @@
 -- index it if it is original -- in one atomic step, so that of N copies racing on N workers exactly
 -- one becomes the original.
 --
--- Key layout (B = <key_prefix>{dedup}: ; every producer string is hashed before it reaches a key)
+-- Key layout (B = <key_prefix>{<key_prefix>dedup}: ; every producer string is hashed before it reaches a key)
 --
 --   B d:<hex16>            string, msgpack record of one checked article, <hex16> = blake2b-64 of
 --                          the article id. PEXPIRE window, set once (not refreshed on touch).
@@ -34,8 +34,8 @@
 -- The article record (d:) has an exact TTL and every hit is confirmed against it, so the
 -- effective dedup window is exactly the configured one.
 --
--- Redis Cluster: every key carries the hash tag {dedup}, so all of them live in one slot and the
--- script may read keys it computes (the candidates of a band) -- the only way an LSH lookup can be
+-- Redis Cluster: every key carries the hash tag {<key_prefix>dedup}, so all of them live in one
+-- slot and the script may read keys it computes (the candidates of a band) -- the only way an LSH lookup can be
 -- one atomic step. Trade-off: the dedup index of one key prefix sits on one shard (README, "Redis
 -- layout") and throughput or memory beyond one node need a split by prefix (per tenant or
 -- language), never by article. Undeclared keys are allowed on a cluster only because they share
