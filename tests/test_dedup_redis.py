@@ -19,7 +19,7 @@ from worker.state.dedup import RedisDedupIndex
 
 WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
 HOSTILE = "a:b{c}*\n../x"
-KEY_SHAPE = re.compile(rb"eventwire:\{dedup\}:(d:[0-9a-f]{16}|x:\d+:(\d+|n|c))")
+KEY_SHAPE = re.compile(rb"eventwire:\{eventwire:dedup\}:(d:[0-9a-f]{16}|x:\d+:(\d+|n|c))")
 
 
 def copies_of(text: str, count: int, rng: random.Random) -> list[str]:

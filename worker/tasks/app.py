@@ -60,6 +60,10 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "task_acks_on_failure_or_timeout": False,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": settings.queue,
+        # remote control and events under the prefix too: `celery inspect` of one deployment
+        # does not reach the other's workers
+        "control_exchange": f"{settings.key_prefix}celery",
+        "event_exchange": f"{settings.key_prefix}celeryev",
         "task_queues": [Queue(settings.queue)],
         "task_routes": {TASK_NAME: {"queue": settings.queue}},
         "task_time_limit": settings.task_time_limit,
