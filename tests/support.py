@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ import redis
 from worker.cli.processes import stop_process
 from worker.config import Settings
 from worker.core.publication import decode_envelope
-from worker.state.heartbeat import freshest_heartbeat_age
+from worker.state.heartbeat import heartbeat_of
 
 _STARTED: list[WorkerProcess] = []
 T = TypeVar("T")
@@ -79,7 +80,9 @@ class WorkerProcess:
         self.entry = entry or ["-m", "worker.cli", "worker"]
         self.concurrency = concurrency
         self.pool = pool
+        self.name = f"test-worker-{uuid.uuid4().hex[:12]}"  # its heartbeat's name
         self.env = {**os.environ, "EVENTWIRE_REDIS_URL": settings.redis_url or "",
+                    "EVENTWIRE_WORKER_NAME": self.name,
                     "EVENTWIRE_KEY_PREFIX": settings.key_prefix,
                     "EVENTWIRE_RESULTS_STREAM": settings.results_stream,
                     "EVENTWIRE_DLQ_STREAM": settings.dlq_stream,
@@ -100,7 +103,7 @@ class WorkerProcess:
         return self
 
     def wait_ready(self, client: redis.Redis, timeout: float = 60.0) -> None:
-        """Block until a fresh heartbeat shows the worker is consuming."""
+        """Block until its own fresh heartbeat shows the worker is consuming."""
         deadline = time.monotonic() + timeout
         since = time.time()
         while time.monotonic() < deadline:
@@ -108,8 +111,8 @@ class WorkerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker exited early:\n{self.tail()}")
             with contextlib.suppress(redis.RedisError):
-                age = freshest_heartbeat_age(client, self.settings)
-                if age is not None and time.time() - age >= since - 1:
+                own = heartbeat_of(client, self.settings, self.name)
+                if own is not None and own.state == "running" and time.time() - own.age >= since - 1:
                     return
             time.sleep(0.2)
         raise TimeoutError(f"worker not ready in {timeout}s:\n{self.tail()}")

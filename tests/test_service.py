@@ -244,11 +244,12 @@ def test_hostile_input_gets_precise_rejections_and_no_state(service):
 
 
 def test_health_is_zero_with_a_live_worker_and_non_zero_without(service, redis_server):
-    healthy = run_cli(["health"], {"EVENTWIRE_REDIS_URL": service.settings.redis_url})
+    healthy = run_cli(["health", "--worker", service.worker.name],
+                      {"EVENTWIRE_REDIS_URL": service.settings.redis_url})
     assert healthy.returncode == 0, healthy.stdout + healthy.stderr
     assert json.loads(healthy.stdout)["healthy"] is True
     with EmbeddedRedis() as empty:  # Redis answers, but no worker beats there
-        lonely = run_cli(["health"], {"EVENTWIRE_REDIS_URL": empty.url})
+        lonely = run_cli(["health", "--worker", service.worker.name], {"EVENTWIRE_REDIS_URL": empty.url})
     assert lonely.returncode == 1
     assert json.loads(lonely.stdout)["worker_heartbeat_age"] is None
     down = run_cli(["health"], {"EVENTWIRE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})

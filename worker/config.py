@@ -15,7 +15,7 @@ import difflib
 import os
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
@@ -110,8 +110,10 @@ class Settings(BaseSettings):
     # HTTP gateway (issue 12): accepted API keys (none: no key needed), largest request body
     api_keys: Annotated[tuple[str, ...], NoDecode] = Field((), repr=False)  # secrets: never in a repr
     api_max_body_bytes: int = Field(10_000_000, ge=1)
-
-    _environ: ClassVar[Mapping[str, str] | None] = None
+    # operations (issue 14): the name a worker's heartbeat goes under (default: the host name)
+    worker_name: str | None = None
+    metrics_port: int | None = Field(None, ge=1, le=65535)  # unset: no metrics endpoint
+    metrics_address: str = "0.0.0.0"
 
     @field_validator("redis_url", "embedded_probe_url")
     @classmethod

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import structlog
@@ -62,6 +62,11 @@ def bound_to(**values: Any) -> Iterator[None]:
         yield
 
 
+#: Called with (stage, seconds) as each stage ends: how metrics see stage durations while the core
+#: stays free of them (``worker.tasks.metrics`` adds its histogram here in a worker).
+STAGE_OBSERVERS: list[Callable[[str, float], None]] = []
+
+
 class StageTimer:
     """Collects how long each pipeline stage took, in milliseconds."""
 
@@ -75,6 +80,9 @@ class StageTimer:
         try:
             yield
         finally:
-            elapsed = round((time.perf_counter() - start) * 1000, 2)
+            seconds = time.perf_counter() - start
+            elapsed = round(seconds * 1000, 2)
             self.timings[name] = elapsed
             log.debug("stage.done", stage=name, ms=elapsed)
+            for observe in STAGE_OBSERVERS:
+                observe(name, seconds)

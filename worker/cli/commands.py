@@ -22,12 +22,18 @@ if TYPE_CHECKING:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Start a Celery worker consuming the articles queue."""
+    level = (args.log_level or settings.log_level).upper()
+    if args.name:
+        settings = settings.replace(worker_name=args.name)
+    require_model(settings)
+    settings = require_redis(settings).replace(log_level=level)
+    if settings.metrics_port:
+        from worker.tasks.exporter import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir()  # before prometheus-client is first imported (with the app)
     from worker.tasks.redis_setup import UnsafeRedis
     from worker.tasks.worker import create_worker_app
 
-    level = (args.log_level or settings.log_level).upper()
-    require_model(settings)
-    settings = require_redis(settings).replace(log_level=level)
     try:
         app = create_worker_app(settings)
     except UnsafeRedis as exc:
@@ -98,10 +104,13 @@ def cmd_dlq(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
-    """Liveness probe: Redis, the broker and a fresh worker heartbeat."""
+    """A probe: this worker's liveness, the services' readiness, or both (see worker.tasks.health)."""
+    from worker.tasks.beat import worker_name
     from worker.tasks.health import check_health
 
-    settings = require_redis(settings)
-    report = check_health(settings, max_age=args.max_age)
+    if args.probe != "liveness":
+        settings = require_redis(settings)
+    name = args.worker or worker_name(settings)
+    report = check_health(settings, worker=name, max_age=args.max_age, probe=args.probe)
     print(json.dumps(report.as_dict()))
     return EXIT_OK if report.healthy else EXIT_FAILED

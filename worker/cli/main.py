@@ -15,6 +15,7 @@ from worker.cli import dlq as dead_letters
 from worker.cli.errors import EXIT_BROKEN_PIPE, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, CliError
 from worker.config import LOG_LEVELS, Settings, SettingsError, mask_secrets, unknown_variables
 from worker.logs import configure_logging
+from worker.tasks.health import PROBES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", "-c", type=int, help="child processes (default: setting)")
     worker.add_argument("--queues", "-Q", help="queues to consume (default: articles)")
     worker.add_argument("--log-level", "-l", type=log_level, help="DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    worker.add_argument("--name", help="the name its heartbeat goes under (default: EVENTWIRE_WORKER_NAME, "
+                                       "else the host name)")
     worker.add_argument("--pool", default="prefork", help="Celery pool (prefork, solo, threads)")
     worker.set_defaults(handler=commands.cmd_worker)
 
@@ -103,9 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int, default=8080, help="port (default: %(default)s)")
     api.set_defaults(handler=serve.cmd_api)
 
-    health = sub.add_parser("health", help="exit 0 when Redis, the broker and a worker answer")
+    health = sub.add_parser("health", help="a probe: exit 0 when healthy, 1 with the causes in errors")
+    health.add_argument("--probe", choices=PROBES, default="worker",
+                        help="worker: Redis, the broker and the worker's heartbeat in Redis; liveness: "
+                             "only the worker's own beat file (no network); readiness/startup: Redis and "
+                             "the broker (default: worker)")
+    health.add_argument("--worker", metavar="NAME",
+                        help="the worker to check (default: EVENTWIRE_WORKER_NAME, else this host's name)")
     health.add_argument("--max-age", type=float, default=60.0,
-                        help="seconds since the freshest worker heartbeat")
+                        help="seconds a heartbeat may be old (default: 60)")
     health.set_defaults(handler=commands.cmd_health)
     return parser
 

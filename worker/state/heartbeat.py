@@ -1,13 +1,14 @@
-"""Worker heartbeats in Redis: each worker's main process records the time every few seconds.
+"""Worker heartbeats in Redis: each worker's consumer loop records that it ran, every few seconds.
 
-A beat is written by a thread of the main process, so it says the process is alive, not that it is
-consuming. It also carries the last time the consumer's event loop ran a tick (``loop``): a worker
-whose beat is fresh but whose loop is stale is stuck (reconnecting forever, blocked), and health
-reports it. Value: ``"<beat time> <hostname> <loop time>"`` (seconds since the epoch).
+The beat is written from inside the consumer's event loop (``worker.tasks.beat``), not by a side
+thread, so a worker whose loop is stuck (reconnecting forever, blocked) stops beating. A worker
+that shuts down writes a last beat saying so. One key per worker name (``Keys.heartbeat``); value:
+JSON ``{"at": <seconds since the epoch>, "state": "running" | "stopped", "pid": <main pid>}``.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -17,42 +18,36 @@ from worker.config import Settings
 from worker.state.keys import Keys
 
 HEARTBEAT_INTERVAL = 5.0
-HEARTBEAT_TTL = 60
+#: A beat outlives any sensible max age, so a dead worker reads as "last beat N s ago", not "never".
+HEARTBEAT_TTL = 3600
 
 
 @dataclass(frozen=True)
 class Heartbeat:
     """One worker's last beat."""
 
-    hostname: str
-    beat_age: float  # seconds since the beat
-    loop_age: float | None  # seconds since its consumer loop last ran (None: not reported)
+    worker: str
+    age: float  # seconds since the beat
+    state: str  # "running" or "stopped"
+    pid: int | None = None
 
 
-def beat(client: redis.Redis, settings: Settings, hostname: str, loop_at: float | None = None) -> None:
-    """Record that ``hostname`` is alive now (and that its consumer loop ran at ``loop_at``)."""
-    value = f"{time.time():.3f} {hostname}"
-    if loop_at is not None:
-        value += f" {loop_at:.3f}"
-    client.set(Keys(settings).heartbeat(hostname), value, ex=HEARTBEAT_TTL)
+def beat(client: redis.Redis, settings: Settings, worker: str, *, state: str = "running",
+         pid: int | None = None) -> None:
+    """Record that ``worker``'s consumer loop ran now (or, ``state="stopped"``, that it stopped)."""
+    value = json.dumps({"worker": worker, "at": round(time.time(), 3), "state": state, "pid": pid})
+    client.set(Keys(settings).heartbeat(worker), value, ex=HEARTBEAT_TTL)
 
 
-def heartbeats(client: redis.Redis, settings: Settings) -> list[Heartbeat]:
-    """Every worker's last beat (those of the last ``HEARTBEAT_TTL`` seconds), freshest first."""
-    now = time.time()
-    found = []
-    for key in client.scan_iter(Keys(settings).pattern("heartbeat"), count=100):
-        value = client.get(key)
-        if not value:
-            continue
-        parts = value.decode("utf-8", "replace").split(" ")
-        loop = float(parts[2]) if len(parts) > 2 else None
-        found.append(Heartbeat(parts[1] if len(parts) > 1 else "", max(0.0, now - float(parts[0])),
-                               None if loop is None else max(0.0, now - loop)))
-    return sorted(found, key=lambda h: h.beat_age)
+def _parse(value: bytes | None, now: float) -> Heartbeat | None:
+    try:
+        data = json.loads(value or b"")
+        return Heartbeat(str(data["worker"]), max(0.0, now - float(data["at"])), str(data["state"]),
+                         data.get("pid"))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
-def freshest_heartbeat_age(client: redis.Redis, settings: Settings) -> float | None:
-    """Seconds since the most recent heartbeat of any worker, or None when there is none."""
-    beats = heartbeats(client, settings)
-    return beats[0].beat_age if beats else None
+def heartbeat_of(client: redis.Redis, settings: Settings, worker: str) -> Heartbeat | None:
+    """The last beat of ``worker`` within ``HEARTBEAT_TTL``, or None."""
+    return _parse(client.get(Keys(settings).heartbeat(worker)), time.time())

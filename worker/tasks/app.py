@@ -71,7 +71,9 @@ def celery_config(settings: Settings) -> dict[str, object]:
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
         "worker_concurrency": settings.concurrency,
-        "worker_send_task_events": False,
+        # task events for Flower and Celery exporters (on the prefixed event exchange)
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
         "worker_enable_remote_control": True,
     }
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -72,7 +71,6 @@ MAX_ID_LENGTH = 256
 #: Deeper headers or bodies are refused before Celery pickles them for the pool (which fails, in a
 #: state that holds the pool's slot); an article's message nests about 6 levels.
 MAX_NESTING = 64
-LOOP_TICK_INTERVAL = 2.0
 
 
 @dataclass
@@ -88,20 +86,6 @@ class EdgeConfig:
 
 
 _config = EdgeConfig()
-
-#: When the consumer's event loop last ran a tick (the heartbeat reports it; health checks it).
-_loop_tick = time.time()
-
-
-def loop_ran_at() -> float:
-    """The last tick of this process's consumer loop (its start until the loop first runs)."""
-    return _loop_tick
-
-
-def _tick() -> None:
-    global _loop_tick
-    _loop_tick = time.time()
-
 
 def configure(settings: Settings, quarantine: Quarantine | None) -> EdgeConfig:
     """Set the worker's edge: where dead letters go and the limits a message must keep."""
@@ -374,20 +358,7 @@ def _ids(message: Any) -> dict[str, str]:
 
 
 class EdgeConsumer(Consumer):
-    """Celery's consumer that dead-letters what it cannot route instead of dying or only logging.
-
-    It also ticks from inside its event loop every few seconds (``loop_ran_at``): a worker whose
-    main process is alive but whose loop is stuck (reconnecting, blocked) shows a stale tick.
-    """
-
-    _ticking = False
-
-    def on_ready(self) -> None:
-        super().on_ready()
-        if not self._ticking and self.timer is not None:
-            _tick()
-            self.timer.call_repeatedly(LOOP_TICK_INTERVAL, _tick)
-            self._ticking = True
+    """Celery's consumer that dead-letters what it cannot route instead of dying or only logging."""
 
     def dead_letter_message(self, message: Any, reason: str, detail: str) -> None:
         """Dead-letter ``message`` once, then acknowledge it."""

@@ -1,5 +1,6 @@
 """The worker process's life around the tasks: logging, model preload, fresh connections after a
-fork, the heartbeat and the ledger reconciler. Kept apart so that the task module stays thin.
+fork, the heartbeat (``worker.tasks.beat``) and the ledger reconciler. Kept apart so that the task
+module stays thin.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from worker.config import Settings
 from worker.core.nlp import load_model
 from worker.logs import configure_logging
 from worker.state.connections import state_client
-from worker.state.heartbeat import HEARTBEAT_INTERVAL, beat
 from worker.state.ledger import Overdue, SubmissionLedger, reconcile
-from worker.tasks import edge
 from worker.tasks.app import broker_loses_messages, send_article
+from worker.tasks.beat import install_heartbeat
 from worker.tasks.compat import tolerate_lost_broker_on_restore
 from worker.tasks.delivery import dead_letter
+from worker.tasks.exporter import start_exporter
 from worker.tasks.periodic import run_every
 from worker.tasks.runtime import get_runtime, reset_runtime
 
@@ -46,19 +47,18 @@ def install(app: Celery, settings: Settings) -> None:
         """A forked child must not reuse its parent's sockets."""
         reset_runtime()
 
-    def background_jobs(sender: Any = None, **_: Any) -> None:
-        """Heartbeat for ``eventwire health``; reconciler for messages lost in transit."""
-        hostname = getattr(sender, "hostname", None) or "eventwire-worker"
-        client = state_client(settings)
-        run_every(HEARTBEAT_INTERVAL,
-                  lambda: beat(client, settings, hostname, loop_at=edge.loop_ran_at()), "heartbeat")
+    def background_jobs(**_: Any) -> None:
+        """The reconciler for messages lost in transit (a Redis broker only); the metrics endpoint."""
         if broker_loses_messages(settings):
             start_reconciler(app, settings)
+        if settings.metrics_port:
+            start_exporter(settings)
 
     signals.setup_logging.connect(setup_logging, weak=False)
     signals.worker_init.connect(preload_model, weak=False)
     signals.worker_process_init.connect(fresh_connections, weak=False)
     signals.worker_ready.connect(background_jobs, weak=False)
+    install_heartbeat(app, settings)
 
 
 def start_reconciler(app: Celery, settings: Settings) -> None:

@@ -19,6 +19,7 @@ from worker.state.deliveries import DeliveryCounter
 from worker.state.publisher import RedisPublisher
 from worker.state.registry import RedisEventRegistry
 from worker.tasks.app import broker_loses_messages
+from worker.tasks.metrics import MeteredPublisher
 
 
 @dataclass
@@ -27,7 +28,7 @@ class Runtime:
 
     settings: Settings
     pipeline: Pipeline
-    publisher: RedisPublisher
+    publisher: MeteredPublisher  # a RedisPublisher that counts what it publishes
     deliveries: DeliveryCounter
 
 
@@ -40,8 +41,8 @@ def build_runtime(settings: Settings) -> Runtime:
     client = state_client(settings)
     pipeline = Pipeline(settings, RedisDedupIndex(client, settings),
                         RedisEventRegistry(client, settings), load_model(settings.spacy_model))
-    return Runtime(settings, pipeline,
-                   RedisPublisher(client, settings, ledger=broker_loses_messages(settings)),
+    publisher = RedisPublisher(client, settings, ledger=broker_loses_messages(settings))
+    return Runtime(settings, pipeline, MeteredPublisher(publisher, client, settings),
                    DeliveryCounter(client, settings))
 
 

@@ -14,6 +14,7 @@ from worker.state.quarantine import MessageQuarantine
 from worker.tasks import edge
 from worker.tasks.app import make_celery
 from worker.tasks.lifecycle import install
+from worker.tasks.metrics import install_stage_metrics, metered_quarantine
 from worker.tasks.process import register_task
 from worker.tasks.redis_setup import verify_redis_setup
 
@@ -27,6 +28,7 @@ def create_worker_app(settings: Settings, *, check_redis: bool = True) -> Celery
     app = make_celery(settings)
     app.conf.update(edge.worker_celery_config(settings))
     register_task(app, settings)
-    edge.configure(settings, MessageQuarantine(state_client(settings), settings).record)
+    edge.configure(settings, metered_quarantine(MessageQuarantine(state_client(settings), settings).record))
+    install_stage_metrics()
     install(app, settings)
     return app
