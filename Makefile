@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 REPORTS := reports
 
-.PHONY: setup run test test-all faults eval bench bench-dedup lint format clean
+.PHONY: setup run test test-all faults eval bench bench-dedup lint format constraints clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,9 @@ lint: setup  ## ruff, and the import contracts (the core imports no transport; l
 
 format: setup
 	$(VENV)/bin/ruff format .
+
+constraints: setup  ## pin the production image (deploy/constraints.txt) to the versions installed here
+	$(PY) -m tools.constraints > deploy/constraints.txt
 
 clean:
 	rm -rf $(VENV) $(REPORTS) .pytest_cache .ruff_cache *.egg-info
