@@ -30,7 +30,7 @@ def test_extract_prints_valid_envelopes_for_many_articles_and_bad_lines(tmp_path
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(ARTICLE) + "\n{oops\n" + json.dumps({**ARTICLE, "id": "cli-2"}) + "\n")
     result = run_cli(["extract", str(path)])
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # a line was rejected
     envelopes = [json.loads(line) for line in result.stdout.splitlines()]
     for envelope in envelopes:
         validate_envelope(envelope)
@@ -55,7 +55,7 @@ def test_extract_reads_plain_text_from_stdin():
 @pytest.mark.integration
 def test_run_starts_embedded_redis_when_none_answers_and_exits_zero():
     probe = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    result = run_cli(["run"], env={"EVENTWIRE_EMBEDDED_PROBE_URL": probe})
+    result = run_cli(["run", "--format", "table"], env={"EVENTWIRE_EMBEDDED_PROBE_URL": probe})
     assert result.returncode == 0, result.stderr[-3000:]
     match = re.search(r"started a private redis-server at (\S+)", result.stderr)
     assert match, result.stderr[-2000:]

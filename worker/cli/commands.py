@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 from typing import TYPE_CHECKING
@@ -11,7 +10,16 @@ from typing import TYPE_CHECKING
 from worker.cli.connect import connect, require_model, require_redis
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, CliError
 from worker.cli.inputs import InputItem, read_inputs
-from worker.cli.output import report_bad_input
+from worker.cli.output import (
+    Output,
+    dead_letter_record,
+    describe,
+    describe_dead_letter,
+    describe_health,
+    dumps,
+    output_format,
+    report_bad_input,
+)
 from worker.config import Settings
 from worker.core.contract import FieldError, InvalidArticle
 from worker.core.publication import Publication
@@ -55,30 +63,38 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     failed = 0
     try:
         producer = Producer(settings)
-        for item in read_inputs(args.paths):
-            if item.error:
-                failed += report_bad_input(item.origin, item.error)
-                continue
-            try:
-                print(producer.submit(item.payload).article_id, flush=True)
-            except InvalidArticle as exc:
-                failed += report_bad_input(item.origin, str(exc))
+        with Output(output_format(args), lambda r: r["article_id"]) as out:
+            for item in read_inputs(args.paths):
+                if item.error:
+                    failed += report_bad_input(item.origin, item.error)
+                    continue
+                try:
+                    submission = producer.submit(item.payload)
+                except InvalidArticle as exc:
+                    failed += report_bad_input(item.origin, str(exc))
+                    continue
+                out.emit({"article_id": submission.article_id,
+                          "submission_id": submission.submission_id, "origin": item.origin})
     except BrokerUnavailable as exc:
         raise CliError(str(exc), EXIT_UNAVAILABLE) from exc
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the pipeline in this process (no broker) and print the envelopes as JSON Lines."""
+    """Run the pipeline in this process (no broker) and print the envelopes; exit 1 when any input
+    was rejected."""
     require_model(settings)
     from worker.core.pipeline import Pipeline  # spaCy: loaded only by the commands that parse
 
     pipeline = Pipeline.in_memory(settings)
-    for number, item in enumerate(read_inputs(args.paths)):
-        publication = _extract_one(pipeline, item, f"extract-{number}")
-        for envelope in publication.envelopes:
-            print(json.dumps(envelope, ensure_ascii=False), flush=True)
-    return EXIT_OK
+    rejected = 0
+    with Output(output_format(args), describe) as out:
+        for number, item in enumerate(read_inputs(args.paths)):
+            publication = _extract_one(pipeline, item, f"extract-{number}")
+            for envelope in publication.envelopes:
+                rejected += envelope["type"] == "article.rejected"
+                out.emit(envelope)
+    return EXIT_FAILED if rejected else EXIT_OK
 
 
 def _extract_one(pipeline: Pipeline, item: InputItem, submission_id: str) -> Publication:
@@ -89,17 +105,13 @@ def _extract_one(pipeline: Pipeline, item: InputItem, submission_id: str) -> Pub
 
 
 def cmd_dlq(args: argparse.Namespace, settings: Settings) -> int:
-    """List the dead-letter stream: article id, reason, field errors, payload excerpt."""
+    """List the dead-letter stream: time, entry, reason, article id, field errors, payload."""
     settings = require_redis(settings)
     client = connect(settings)
-    for entry_id, raw in client.xrange(settings.dlq_stream, count=args.count):
-        fields = {k.decode(): v.decode("utf-8", "replace") for k, v in raw.items()}
-        if args.json:
-            print(json.dumps({"entry": entry_id.decode(), **fields}, ensure_ascii=False))
-            continue
-        errors = "; ".join(f"{e['field']}: {e['message']}" for e in json.loads(fields["errors"]))
-        print(f"{entry_id.decode()}  {fields.get('article_id') or '-'}  {fields['reason']}  "
-              f"{errors}\n    payload: {fields['payload'][:200]}")
+    with Output(output_format(args), describe_dead_letter) as out:
+        for entry_id, raw in client.xrange(settings.dlq_stream, count=args.count):
+            fields = {k.decode(): v.decode("utf-8", "replace") for k, v in raw.items()}
+            out.emit(dead_letter_record(entry_id.decode(), fields))
     return EXIT_OK
 
 
@@ -112,5 +124,6 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
         settings = require_redis(settings)
     name = args.worker or worker_name(settings)
     report = check_health(settings, worker=name, max_age=args.max_age, probe=args.probe)
-    print(json.dumps(report.as_dict()))
+    answer = report.as_dict()
+    print(describe_health(answer) if output_format(args, piped="json") == "table" else dumps(answer))
     return EXIT_OK if report.healthy else EXIT_FAILED

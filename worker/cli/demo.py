@@ -15,7 +15,7 @@ import redis
 from worker.cli.connect import connect, require_model
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, CliError
 from worker.cli.inputs import InputItem, read_inputs
-from worker.cli.output import describe, report_bad_input
+from worker.cli.output import Output, describe, output_format, report_bad_input
 from worker.cli.processes import demo_redis, running_worker
 from worker.client import Producer
 from worker.config import Settings, mask_secrets
@@ -34,14 +34,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         with running_worker(url) as worker:
             producer = Producer(settings)
             pending: dict[str, str] = {}
+            rejected = 0
             for item in payloads:
                 if item.error:
-                    report_bad_input(item.origin, item.error)
+                    rejected += report_bad_input(item.origin, item.error)
                     continue
                 try:
                     submission = producer.submit(item.payload)
                 except InvalidArticle as exc:
-                    report_bad_input(item.origin, str(exc))
+                    rejected += report_bad_input(item.origin, str(exc))
                     continue
                 pending[submission.article_id] = item.origin
             print(f"submitted {len(pending)} articles to {mask_secrets(url)}", file=sys.stderr)
@@ -50,7 +51,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     counts = {kind: list(outcomes.values()).count(kind) for kind in sorted(set(outcomes.values()))}
     print(f"done: {len(outcomes)} of {len(outcomes) + len(pending)} articles have an outcome "
           f"{counts}", file=sys.stderr)
-    return EXIT_OK if not pending else EXIT_FAILED
+    rejected += counts.get("article.rejected", 0)
+    return EXIT_OK if not pending and not rejected else EXIT_FAILED
 
 
 def sample_articles() -> list[InputItem]:
@@ -71,6 +73,7 @@ def _follow_results(client: redis.Redis, settings: Settings, start: str, pending
     outcomes: dict[str, str] = {}
     deadline = time.monotonic() + args.timeout
     last = start
+    out = Output(output_format(args), describe)
     while pending and time.monotonic() < deadline:
         if worker.poll() is not None:
             raise CliError(f"the worker exited with code {worker.returncode}")
@@ -78,9 +81,9 @@ def _follow_results(client: redis.Redis, settings: Settings, start: str, pending
             for entry_id, fields in entries:
                 last = entry_id
                 envelope = decode_envelope(fields)
-                print(json.dumps(envelope, ensure_ascii=False) if args.json
-                      else describe(envelope), flush=True)
+                out.emit(envelope)
                 if envelope["type"].startswith("article.") and envelope["subject"] in pending:
                     pending.pop(envelope["subject"])
                     outcomes[envelope["subject"]] = envelope["type"]
+    out.close()
     return outcomes

@@ -19,6 +19,7 @@ import redis
 
 from worker.cli.connect import connect, require_redis
 from worker.cli.errors import EXIT_FAILED, EXIT_OK
+from worker.cli.output import Output, describe, output_format
 from worker.config import Settings
 from worker.consumer import Delivery, StreamConsumer, decode_entry, group_lag
 
@@ -30,10 +31,11 @@ _PAGE = 100
 class _Printer:
     """Prints the envelopes that pass the type filter, up to ``count``."""
 
-    def __init__(self, types: list[str] | None, count: int | None) -> None:
+    def __init__(self, types: list[str] | None, count: int | None, out: Output) -> None:
         self.types = set(types or [])
         self.count = count
         self.printed = 0
+        self.out = out
 
     @property
     def done(self) -> bool:
@@ -48,7 +50,7 @@ class _Printer:
         return envelope is not None and (not self.types or envelope["type"] in self.types)
 
     def print(self, delivery: Delivery) -> None:
-        print(json.dumps(delivery.envelope, ensure_ascii=False), flush=True)
+        self.out.emit(delivery.envelope or {})
         self.printed += 1
 
 
@@ -77,15 +79,16 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     """Print envelopes from the results stream as JSON Lines."""
     settings = require_redis(settings)
     client = connect(settings)
-    printer = _Printer(args.types, args.count)
-    if args.group:
-        _tail_group(client, settings, args, printer)
-    else:
-        for delivery in _plain(client, settings.results_stream, args):
-            if printer.done:
-                break
-            if printer.matches(delivery):
-                printer.print(delivery)
+    with Output(output_format(args), describe) as out:
+        printer = _Printer(args.types, args.count, out)
+        if args.group:
+            _tail_group(client, settings, args, printer)
+        else:
+            for delivery in _plain(client, settings.results_stream, args):
+                if printer.done:
+                    break
+                if printer.matches(delivery):
+                    printer.print(delivery)
     return EXIT_OK
 
 
