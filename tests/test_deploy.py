@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +154,12 @@ def test_the_dashboard_uses_only_metrics_the_worker_exposes():
     # every metric the issue asks for is on the dashboard
     assert {"eventwire_queue_length", "eventwire_consumer_group_lag", "eventwire_dlq_entries_total",
             "eventwire_stage_duration_seconds_bucket", "eventwire_events_total"} <= used
+
+
+def test_the_monitoring_app_listens_on_the_deployments_event_exchange():
+    result = subprocess.run([sys.executable, "-c", "from worker.tasks.monitor import app; "
+                             "print(app.conf.event_exchange, app.conf.worker_send_task_events)"],
+                            env={"PATH": "/usr/bin:/bin", "EVENTWIRE_KEY_PREFIX": "blue:",
+                                 "PYTHONPATH": str(DEPLOY.parent)},
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["blue:celeryev", "True"], result.stderr[-2000:]
