@@ -169,3 +169,19 @@ def test_eventwire_api_serves_over_http(settings, redis_client):
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_the_gateway_counts_its_requests_by_route_template_and_status(api):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def count(route: str, status: str) -> float:
+        text = api.get("/metrics").text
+        return sum(sample.value for family in text_string_to_metric_families(text)
+                   for sample in family.samples
+                   if sample.name == "eventwire_http_requests_total"
+                   and sample.labels == {"route": route, "method": "GET", "status": status})
+
+    before = count("/v1/articles/{article_id}", "404")
+    assert api.get("/v1/articles/never-submitted-1").status_code == 404
+    assert api.get("/v1/articles/never-submitted-2").status_code == 404
+    assert count("/v1/articles/{article_id}", "404") == before + 2  # the template, not each id

@@ -128,14 +128,15 @@ SAMPLE_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_
 
 
 def exposed_metric_names() -> set[str]:
-    """Every sample name the worker exposes: its metric objects' families, and the gauges its
-    exporter reads from Redis."""
+    """Every sample name the worker and the gateway expose: their metric objects' families, and the
+    gauges the worker's exporter reads from Redis."""
     from prometheus_client.metrics import MetricWrapperBase
 
+    from worker.api import metrics as gateway_metrics
     from worker.tasks import exporter, metrics
 
     names = set()
-    for metric in vars(metrics).values():
+    for metric in [*vars(metrics).values(), *vars(gateway_metrics).values()]:
         if isinstance(metric, MetricWrapperBase):
             for family in metric.describe():
                 names |= {family.name + suffix for suffix in SAMPLE_SUFFIXES[family.type]}

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from worker.api.metrics import install_request_metrics
 from worker.api.openapi import ARTICLE_ID_PATTERN, EVENT_ID_PATTERN, openapi_document
 from worker.client import BrokerUnavailable, Producer, Submission
 from worker.config import Settings, mask_secrets
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, producer: Producer | None = None,
             return JSONResponse({"status": "unavailable", "redis": False}, status_code=503)
         return JSONResponse({"status": "ok", "redis": True})
 
+    install_request_metrics(app)
     return app
 
 
