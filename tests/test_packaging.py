@@ -52,17 +52,10 @@ sys.exit(main())
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel built from a clean copy of the project (as from a fresh clone)."""
-    source = tmp_path_factory.mktemp("clone")
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for name in tracked.decode().split("\0"):
-        if name and (ROOT / name).exists():
-            target = source / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if (ROOT / name).is_symlink():
-                target.symlink_to((ROOT / name).readlink())
-            else:
-                shutil.copy2(ROOT / name, target)
+    """The wheel built from a clean copy of the project (as from a fresh clone: no build leftovers)."""
+    source = tmp_path_factory.mktemp("clone") / "eventwire"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "reports"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(out), str(source)], check=True, capture_output=True, timeout=300)

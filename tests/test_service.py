@@ -112,9 +112,9 @@ def test_cli_submit_then_tail_with_a_consumer_group(service, tmp_path):
     path.write_text("\n".join(json.dumps({**a, "text": a["text"].replace("on", "last", 1)})
                               for a in ARTICLES[:2]))
     env = {"EVENTWIRE_REDIS_URL": service.settings.redis_url}
-    submitted = run_cli(["submit", str(path)], env)
+    submitted = run_cli(["submit", str(path)], env)  # piped: one JSON object per submission
     assert submitted.returncode == 0, submitted.stderr
-    ids = submitted.stdout.split()
+    ids = [json.loads(line)["article_id"] for line in submitted.stdout.splitlines()]
     assert len(ids) == 2
     wait_for_outcomes(service.client, service.settings, ids, worker=service.worker)
     tailed = run_cli(["tail", "--group", "t1", "--type", "article.processed"], env)
