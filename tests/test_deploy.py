@@ -107,11 +107,11 @@ def test_compose_waits_for_a_healthy_redis_that_never_evicts_and_publishes_its_p
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
     assert "--maxmemory" in command and "6379:6379" in redis["ports"]
     assert redis["healthcheck"]["test"][:2] == ["CMD", "redis-cli"]
-    for name in ("worker", "gateway"):
+    for name in ("worker", "api"):
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy", name
     assert parse_command(services["worker"]["command"]).command == "worker"
     assert parse_command(services["worker"]["healthcheck"]["test"][1:]).probe == "liveness"
-    gateway = services["gateway"]["command"]
+    gateway = services["api"]["command"]
     if gateway[1] not in cli_commands():
         pytest.skip("the gateway command (eventwire api) is not in this tree yet")
     parse_command(gateway)
