@@ -81,3 +81,8 @@ def test_streams_and_queue_are_derived_from_the_key_prefix_unless_set():
     moved = Settings().replace(key_prefix="red:")
     assert (moved.results_stream, moved.queue) == ("red:results", "red:articles")
     assert explicit.replace(key_prefix="red:").queue == "jobs"  # set explicitly: kept
+
+
+def test_the_repr_masks_url_passwords():
+    settings = Settings(redis_url="redis://:s3cret@h:6379/0", broker_url="amqp://u:s3cret@rabbit//")
+    assert "s3cret" not in repr(settings) and "redis://:***@h:6379/0" in repr(settings)

@@ -191,6 +191,11 @@ class Settings(BaseSettings):
         source = _MappingEnvSource(cls, os.environ if environ is None else environ)
         return cls(**source())
 
+    def __repr_args__(self) -> Any:
+        """The repr masks URL passwords like everything else eventwire prints."""
+        for name, value in super().__repr_args__():
+            yield name, mask_secrets(value) if isinstance(value, str) else value
+
     @property
     def effective_broker_url(self) -> str | None:
         """The broker URL: ``broker_url`` if set, else the Redis URL."""
