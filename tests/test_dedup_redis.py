@@ -16,6 +16,7 @@ from support import expiry_ms, redis_now_ms, wait_for_redis_clock, wait_until
 from worker.config import Settings
 from worker.core.dedup import INDEX_GENERATIONS, DedupVerdict, Fingerprint, fingerprint
 from worker.state.dedup import RedisDedupIndex
+from worker.state.keys import Keys
 
 WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
 HOSTILE = "a:b{c}*\n../x"
@@ -179,7 +180,7 @@ def test_a_generation_is_sized_from_the_traffic_of_the_one_before(
     short = settings.replace(dedup_window_seconds=8)  # generations of 2 s
     window_ms = short.dedup_window_seconds * 1000
     index = RedisDedupIndex(redis_client, short)
-    base = f"{short.key_prefix}{{dedup}}:x:"
+    base = Keys(short).dedup_base + "x:"
     gen = _generation(redis_client, window_ms)
     index.check_and_insert(fingerprint("quiet", "t1", None, WIRE, short))
     assert redis_client.get(f"{base}{gen}:n") == b"16384"  # the floor
@@ -200,11 +201,11 @@ def test_copies_are_found_across_generations_of_different_sizes(
     gen = _generation(redis_client, window_ms)
     assert index.check_and_insert(fingerprint("wire", "t1", "https://a.example/x", WIRE,
                                               short)).kind == "original"
-    redis_client.set(f"{short.key_prefix}{{dedup}}:x:{gen}:c", 100_000)
+    redis_client.set(f"{Keys(short).dedup_base}x:{gen}:c", 100_000)
     wait_for_redis_clock(redis_client, (gen + 1) * (window_ms // INDEX_GENERATIONS))
     assert index.check_and_insert(fingerprint("other", "t2", None, syndication.Generator(
         seed=4).article(), short)).kind == "original"  # opens the larger generation
-    assert redis_client.get(f"{short.key_prefix}{{dedup}}:x:{gen + 1}:n") == b"65536"
+    assert redis_client.get(f"{Keys(short).dedup_base}x:{gen + 1}:n") == b"65536"
     for article_id, text, url, matched_on in [
             ("same-url", syndication.change_headline(WIRE), "https://www.a.example/x/", "url"),
             ("same-text", WIRE.upper(), None, "text"),
