@@ -80,9 +80,12 @@ class StageTimer:
         try:
             yield
         finally:
-            seconds = time.perf_counter() - start
-            elapsed = round(seconds * 1000, 2)
-            self.timings[name] = elapsed
-            log.debug("stage.done", stage=name, ms=elapsed)
-            for observe in STAGE_OBSERVERS:
-                observe(name, seconds)
+            self.record(name, time.perf_counter() - start)
+
+    def record(self, name: str, seconds: float) -> None:
+        """Record that stage ``name`` took ``seconds`` (a share of a batch's time, for one)."""
+        elapsed = round(seconds * 1000, 2)
+        self.timings[name] = elapsed
+        log.debug("stage.done", stage=name, ms=elapsed)
+        for observe in STAGE_OBSERVERS:
+            observe(name, seconds)

@@ -139,9 +139,9 @@ class Pipeline:
                 docs: list[Doc | Exception] = list(nlp.pipe(original.text for original in originals))
             except Exception:
                 docs = [self._parse_alone(nlp, original.text) for original in originals]
-            share = round((time.perf_counter() - started) * 1000 / len(originals), 2)
+            share = (time.perf_counter() - started) / len(originals)
             for original, doc in zip(originals, docs, strict=True):
-                original.timer.timings["nlp"] = share
+                original.timer.record("nlp", share)
                 if isinstance(doc, Exception):
                     results.append(doc)
                     continue
