@@ -34,6 +34,10 @@ CRASH_WORKER = str(Path(__file__).with_name("crash_worker.py"))
 ENV = {"EVENTWIRE_MAX_DELIVERIES": "3", "EVENTWIRE_TASK_SOFT_TIME_LIMIT": "2",
        "EVENTWIRE_TASK_TIME_LIMIT": "3", "EVENTWIRE_VISIBILITY_TIMEOUT": "60"}
 MARKERS = {"raise-1": "RAISE-ME", "slow-1": "SLOW-ME", "hang-1": "HANG-ME"}
+# Each bad article its own text: they are three different articles, not near copies of one another.
+BODIES = {"raise-1": "The finance minister presented the new budget to parliament on Monday.",
+          "slow-1": "Farmers from the northern districts marched to the regional office on Tuesday.",
+          "hang-1": "The port authority reopened the eastern harbour after a week of repairs."}
 
 
 @dataclass
@@ -68,8 +72,8 @@ def run(redis_server: EmbeddedRedis) -> Iterator[Run]:
     client.flushall()
     settings = Settings.from_env({"EVENTWIRE_REDIS_URL": redis_server.url, **ENV})
     good = newsgen.articles(5, seed=41)
-    bad = [{"id": aid, "text": f"The minister spoke in the capital on Monday. {marker}",
-            "source": "Test Wire"} for aid, marker in MARKERS.items()]
+    bad = [{"id": aid, "text": f"{BODIES[aid]} {marker}", "source": "Test Wire"}
+           for aid, marker in MARKERS.items()]
     producer = Producer(settings)
     try:
         submissions = {s.article_id: s.submission_id for s in map(
