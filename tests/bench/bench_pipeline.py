@@ -85,9 +85,10 @@ def _parse_share(texts: list[str], start: multiprocessing.synchronize.Event,
                  done: multiprocessing.Queue) -> None:
     nlp = load_model(Settings().spacy_model)  # inherited from the parent: a cache hit
     start.wait()
+    cpu = time.process_time()
     for _ in nlp.pipe(texts):
         pass
-    done.put(time.perf_counter())
+    done.put((time.perf_counter(), time.process_time() - cpu))
 
 
 def bare_spacy(texts: list[str], processes: int) -> dict[str, Any]:
@@ -102,13 +103,15 @@ def bare_spacy(texts: list[str], processes: int) -> dict[str, Any]:
     time.sleep(0.5)  # let the children reach the barrier; the clock starts at the signal
     began = time.perf_counter()
     start.set()
-    ended = max(done.get(timeout=3600) for _ in procs)
+    finished = [done.get(timeout=3600) for _ in procs]
     for p in procs:
         p.join()
-    seconds = ended - began
+    seconds = max(end for end, _ in finished) - began
+    cpu = sum(used for _, used in finished)
     return {"processes": processes, "articles": len(texts), "seconds": round(seconds, 2),
             "articles_per_second": round(len(texts) / seconds, 2),
-            "words_per_second": round(sum(map(words, texts)) / seconds, 1)}
+            "words_per_second": round(sum(map(words, texts)) / seconds, 1),
+            "cpu_seconds": round(cpu, 2), "articles_per_cpu_second": round(len(texts) / cpu, 3)}
 
 
 # ---------------------------------------------------------------- in process
@@ -231,6 +234,8 @@ class Service:
     """One private redis-server and one worker with ``processes`` children for all the phases."""
 
     def __init__(self, server: EmbeddedRedis, processes: int) -> None:
+        assert server.process is not None
+        self.redis_server = psutil.Process(server.process.pid)
         self.settings = Settings(redis_url=server.url)
         self.client = redis.Redis.from_url(server.url)
         self.client.flushall()
@@ -250,17 +255,44 @@ class Service:
         self.rss = RssSampler(self.worker, self.outcomes).start()
         return round(arrived - launched, 2)
 
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time used so far by the worker's processes and redis-server, per process."""
+        assert self.worker.process is not None
+        main = psutil.Process(self.worker.process.pid)
+        used = {}
+        for proc in [main, *main.children(recursive=True), self.redis_server]:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            used[proc.pid] = times.user + times.system
+        return used
+
     def burst(self, payloads: list[dict]) -> dict[str, Any]:
-        """Submit everything at once; articles/s from the first submit to the last outcome."""
+        """Submit everything at once; articles/s from the first submit to the last outcome, and
+        the CPU the service (worker processes and redis-server) spent on them. On a shared
+        machine articles per CPU second is the steadier figure: it ignores the time the
+        processes waited for a core."""
+        cpu_before = self.cpu_seconds()
         began = time.time()
         ids = [self.producer.submit(p).article_id for p in payloads]
         submitted = time.time()
         ended = self.outcomes.wait_for(ids, 3600, self.worker)
+        cpu_after = self.cpu_seconds()
+        spent = {pid: used - cpu_before.get(pid, 0.0) for pid, used in cpu_after.items()}
+        cpu = sum(spent.values())
+        assert self.worker.process is not None
+        roles = {self.worker.process.pid: "worker main process", self.redis_server.pid: "redis-server"}
+        by_role: Counter[str] = Counter()
+        for pid, used in spent.items():
+            by_role[roles.get(pid, "worker children")] += used
         seconds = ended - began
         return {"articles": len(ids), "seconds": round(seconds, 2),
                 "submit_seconds": round(submitted - began, 2),
                 "articles_per_second": round(len(ids) / seconds, 2),
-                "words_per_second": round(sum(words(p["text"]) for p in payloads) / seconds, 1)}
+                "words_per_second": round(sum(words(p["text"]) for p in payloads) / seconds, 1),
+                "cpu_seconds": round(cpu, 2), "articles_per_cpu_second": round(len(ids) / cpu, 3),
+                "cpu_seconds_by_process": {k: round(v, 2) for k, v in by_role.items()}}
 
     def steady(self, payloads: list[dict], rate: float) -> dict[str, Any]:
         """Submit at ``rate`` articles/s; latency of each from its submit to its outcome."""
@@ -392,6 +424,11 @@ def main() -> None:
                             / report["reference"]["articles_per_second"], 3)
     report["ratio_with_copies"] = round(report["service_with_copies"]["articles_per_second"]
                                         / report["reference_with_copies"]["articles_per_second"], 3)
+    for name, service, reference in [
+            ("cpu_ratio", "service", "reference"),
+            ("cpu_ratio_with_copies", "service_with_copies", "reference_with_copies")]:
+        report[name] = round(report[service]["articles_per_cpu_second"]
+                             / report[reference]["articles_per_cpu_second"], 3)
     report["python"] = platform.python_version()
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
@@ -400,20 +437,21 @@ def main() -> None:
 
 
 def print_table(r: dict[str, Any]) -> None:
-    ref1, ref, svc = r["reference_1_process"], r["reference"], r["service"]
-    print(f"{'':44}{'articles/s':>12}{'words/s':>12}{'ratio':>8}")
-    print(f"{'bare nlp.pipe, 1 process':44}{ref1['articles_per_second']:>12.2f}"
-          f"{ref1['words_per_second']:>12,.0f}")
-    label = f"bare nlp.pipe, {ref['processes']} processes (reference)"
-    print(f"{label:44}"
-          f"{ref['articles_per_second']:>12.2f}{ref['words_per_second']:>12,.0f}{1:>8.2f}")
-    print(f"{'service end to end':44}{svc['articles_per_second']:>12.2f}"
-          f"{svc['words_per_second']:>12,.0f}{r['ratio']:>8.2f}")
-    copies, ref_copies = r["service_with_copies"], r["reference_with_copies"]
-    print(f"{'bare nlp.pipe, stream with 40% copies':44}{ref_copies['articles_per_second']:>12.2f}"
-          f"{ref_copies['words_per_second']:>12,.0f}{1:>8.2f}")
-    print(f"{'service, stream with 40% copies':44}{copies['articles_per_second']:>12.2f}"
-          f"{copies['words_per_second']:>12,.0f}{r['ratio_with_copies']:>8.2f}")
+    print(f"{'':44}{'articles/s':>12}{'words/s':>12}{'ratio':>8}{'per CPU s':>11}{'ratio':>8}")
+
+    def row(label: str, m: dict[str, Any], ratio: float | None = None,
+            cpu_ratio: float | None = None) -> None:
+        line = f"{label:44}{m['articles_per_second']:>12.2f}{m['words_per_second']:>12,.0f}"
+        if ratio is not None and cpu_ratio is not None:
+            line += f"{ratio:>8.2f}{m['articles_per_cpu_second']:>11.2f}{cpu_ratio:>8.2f}"
+        print(line)
+
+    row("bare nlp.pipe, 1 process", r["reference_1_process"])
+    row(f"bare nlp.pipe, {r['reference']['processes']} processes (reference)", r["reference"], 1, 1)
+    row("service end to end", r["service"], r["ratio"], r["cpu_ratio"])
+    row("bare nlp.pipe, stream with 40% copies", r["reference_with_copies"], 1, 1)
+    row("service, stream with 40% copies", r["service_with_copies"], r["ratio_with_copies"],
+        r["cpu_ratio_with_copies"])
     lat = r["steady_half_peak"]["latency_ms"]
     print(f"latency at {r['steady_half_peak']['rate_per_second']:.2f} articles/s (half the peak): "
           f"p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, p99 {lat['p99']:.0f} ms")
