@@ -18,7 +18,8 @@ Generated news articles of 300-800 words (``tests/newsgen.py``: our own template
    bare spaCy parsing that same stream as its reference;
 5. latency from submit to outcome (p50/p95/p99) under a steady load at half the measured peak;
 6. RSS of each worker child, sampled through the service phases, and its growth over
-   ``--memory-articles`` (default: no extra phase; the issue's 10,000 is ``--memory-articles 10000``).
+   ``--memory-articles`` (default: no extra phase; the issue's 10,000 is ``--memory-articles 10000``);
+   in process, RSS and spaCy's vocabulary over ``--flat-articles`` short articles with new names.
 
 Compare ratios within one run: the machine is shared and noisy.
 """
@@ -30,6 +31,7 @@ import json
 import multiprocessing
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -153,6 +155,30 @@ def in_process(server: EmbeddedRedis, payloads: list[dict], batch: int) -> dict[
             "cpu_ms_per_article_one_by_one": round(one_cpu * 1000 / len(payloads), 1),
             f"cpu_ms_per_article_in_batches_of_{batch}": round(batch_cpu * 1000 / len(payloads), 1),
             "batch_cpu_saving": round(1 - batch_cpu / one_cpu, 3)}
+
+
+def in_process_memory(server: EmbeddedRedis, count: int) -> dict[str, Any]:
+    """RSS of this process and the size of spaCy's string store over ``count`` short articles
+    with new names in each (a long-running worker's child, without the transport)."""
+    settings = Settings(redis_url=server.url)
+    client = redis.Redis.from_url(server.url)
+    client.flushall()
+    nlp = load_model(settings.spacy_model)
+    pipeline = Pipeline(settings, RedisDedupIndex(client, settings), RedisEventRegistry(client, settings),
+                        nlp)
+    rng = random.Random(17)
+    me = psutil.Process()
+    rows = []
+    for number in range(count):
+        text = (newsgen.long_article_text(rng, number, 120)
+                + f" Delegate Xq{number}vor and envoy Br{number * 7}tal attended.")
+        pipeline.process({"id": f"mem-{number}", "text": text}, f"mem-{number}")
+        if number in (0, count // 2, count - 1):
+            rows.append({"articles": number + 1, "rss_mb": round(me.memory_info().rss / 2**20, 1),
+                         "vocabulary_strings": len(nlp.vocab.strings)})
+    return {"articles": count, "samples": rows,
+            "rss_growth_mb": round(rows[-1]["rss_mb"] - rows[0]["rss_mb"], 1),
+            "vocabulary_growth": rows[-1]["vocabulary_strings"] - rows[0]["vocabulary_strings"]}
 
 
 # ---------------------------------------------------------------- the service
@@ -378,6 +404,8 @@ def main() -> None:
     parser.add_argument("--memory-articles", type=int, default=0,
                         help="an extra phase of this many articles for the RSS growth (e.g. 10000)")
     parser.add_argument("--profile", action="store_true", help="py-spy the worker children")
+    parser.add_argument("--flat-articles", type=int, default=300,
+                        help="short articles through the pipeline in process, for RSS and vocabulary growth")
     args = parser.parse_args()
     configure_logging(Settings(log_level="WARNING"))
     n = args.processes
@@ -395,6 +423,7 @@ def main() -> None:
     with EmbeddedRedis() as server:
         report["in_process"] = in_process(server, newsgen.long_articles(
             max(16, args.articles // 4), seed=14, prefix="inproc"), batch=8)
+        report["in_process_memory"] = in_process_memory(server, args.flat_articles)
         service = Service(server, n)
         try:
             report["cold_start_seconds"] = service.cold_start(
@@ -459,6 +488,9 @@ def print_table(r: dict[str, Any]) -> None:
     print(f"cold start to first result: {r['cold_start_seconds']:.1f} s; "
           f"in process: {inproc['stage_ms_mean']} ms per stage; batches of 8 through nlp.pipe save "
           f"{inproc['batch_cpu_saving']:.0%} of the CPU")
+    flat = r["in_process_memory"]
+    print(f"in process over {flat['articles']} short articles: RSS {flat['rss_growth_mb']:+.1f} MB, "
+          f"spaCy vocabulary {flat['vocabulary_growth']:+d} strings")
     for pid, m in r["worker_memory"].items():
         print(f"worker child {pid}: peak RSS {m['peak_rss_mb']} MB (USS {m['peak_uss_mb']} MB), "
               f"growth {m['rss_growth_mb']:+.1f} MB after the first tenth of "
