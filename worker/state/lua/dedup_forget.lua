@@ -1,11 +1,11 @@
 -- dedup_forget: take back the dedup record of an article whose submission ended rejected or
 -- dead-lettered, so that it is no original and a later copy is checked (and processed) afresh.
 --
--- Key layout: see dedup_check_and_insert.lua. Only the record (B d:<hex24>) is deleted: every
+-- Key layout: see dedup_check_and_insert.lua. Only the record (B d:<hex16>) is deleted: every
 -- index entry (URL, text, LSH bands) is confirmed against the record it names before it counts,
 -- so entries that name a deleted record are ignored, and expire with their generation.
 --
--- KEYS[1]  B d:<hex24> of the article
+-- KEYS[1]  B d:<hex16> of the article
 -- ARGV[1]  submission digest (12 raw bytes): only the submission that wrote the record may take
 --          it back (a resubmission, or a copy racing it, never deletes another's original)
 --
