@@ -129,3 +129,21 @@ def test_a_broken_batch_parse_fails_only_the_article_that_breaks_alone(pipeline:
     outcomes = pipeline.process_many([({"id": f"t{n}", "text": _story(n)}, f"s{n}") for n in (7, 8, 9)])
     assert isinstance(outcomes[1], ValueError) and "this text" in str(outcomes[1])
     assert [o.outcome for o in (outcomes[0], outcomes[2])] == ["processed", "processed"]
+
+
+def test_an_article_alone_whose_parse_fails_is_parsed_once(pipeline: Pipeline) -> None:
+    calls = []
+
+    class _Fails(_PipeBreaks):
+        def pipe(self, texts: Any) -> Any:
+            calls.append("pipe")
+            raise TimeoutError("the time limit hit the parse")
+
+        def __call__(self, text: str) -> Any:
+            calls.append("call")
+            return self.nlp(text)
+
+    pipeline.nlp = _Fails(pipeline.model())  # type: ignore[assignment]
+    with pytest.raises(TimeoutError, match="time limit"):
+        pipeline.process({"id": "slow", "text": _story(10)}, "s-slow")
+    assert calls == ["pipe"]

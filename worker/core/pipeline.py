@@ -124,8 +124,8 @@ class Pipeline:
 
     def _parse_and_extract(self, originals: list[_Original]) -> list[Extraction | Exception]:
         """Parse the texts together (``nlp.pipe``) and extract each; each article's share of the
-        batch's parse time is its ``nlp`` stage. If the batch parse fails, each text is parsed alone,
-        so only the article that fails gets the error."""
+        batch's parse time is its ``nlp`` stage. If the parse of a batch of several fails, each text
+        is parsed alone, so only the article that fails gets the error; a batch of one gets it as is."""
         if not originals:
             return []
         nlp = self.model()
@@ -137,8 +137,11 @@ class Pipeline:
             started = time.perf_counter()
             try:
                 docs: list[Doc | Exception] = list(nlp.pipe(original.text for original in originals))
-            except Exception:
-                docs = [self._parse_alone(nlp, original.text) for original in originals]
+            except Exception as error:
+                if len(originals) == 1:  # nothing to tell apart (and a time limit must not parse again)
+                    docs = [error]
+                else:
+                    docs = [self._parse_alone(nlp, original.text) for original in originals]
             share = (time.perf_counter() - started) / len(originals)
             for original, doc in zip(originals, docs, strict=True):
                 original.timer.record("nlp", share)
