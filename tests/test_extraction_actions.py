@@ -463,3 +463,10 @@ def test_force_against_a_journalist_is_an_event_though_speaking_to_one_is_not():
     record = only(events("A radio journalist was killed in a bomb blast in Mogadishu on Sunday."))
     assert (record["action"]["plover"], record["actor2"]["code"]) == ("ASSAULT", "SOMMED")
     assert events("The Somali president spoke to a radio journalist in Mogadishu on Sunday.") == []
+
+
+def test_relative_and_temporal_clauses_are_background_not_events():
+    records = events("Malian troops attacked rebels who had seized the town of Kidal last month.")
+    assert [(r["action"]["text"], r["actor1"]["country"]) for r in records] == [("attacked", "MLI")]
+    records = events("Ghana recalled its ambassador from Togo after Togolese police arrested two traders.")
+    assert [r["action"]["text"] for r in records] == ["recalled"]

@@ -291,6 +291,15 @@ def _inside_governed_clause(verb: Token) -> bool:
     return False
 
 
+def _in_background_clause(verb: Token) -> bool:
+    """A relative clause ("guerrillas who overran it") gives background about a participant; a
+    temporal clause ("after a court cleared him", "as the opposition threatened") the setting."""
+    if verb.dep_ == "relcl":
+        return True
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    return verb.dep_ == "advcl" and bool(marks & TEMPORAL_MARKS)
+
+
 def _describes_a_participant(verb: Token) -> bool:
     """A participle that describes a noun ("aircraft using missiles", "rebels fighting to topple
     the government", "a guard involved in a shooting") says who or what the participant is; the
@@ -328,7 +337,8 @@ def _obligation_predicate(verb: Token, table: EntityTable) -> Predicate | None:
 
 def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
     match = match_verb(verb)  # first: the structural tests below are dearer than this cached lookup
-    if match is None or _governed_by_event(verb) or _describes_a_participant(verb) or _under_condition(verb):
+    if match is None or _governed_by_event(verb) or _describes_a_participant(verb) or _under_condition(verb) \
+            or _in_background_clause(verb):
         return None  # (a condition, "if he gave them a veto", is no event: what depends on it is)
     entry, noun_entry, noun = match
     if noun is not None and noun_entry is not None:
@@ -425,6 +435,7 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
 
 
 PROTEST_ROOT = "14"
+TEMPORAL_MARKS = frozenset({"after", "as", "before", "when", "while", "since", "until", "once"})
 COPULAS = frozenset({"be", "remain", "stay", "appear", "seem", "become"})
 OWN_POSSESSIVES = frozenset({"its", "their", "his", "her", "our", "my"})
 #: Events that have happened when a text names them with their owner: protests, coercion, force
