@@ -470,3 +470,12 @@ def test_relative_and_temporal_clauses_are_background_not_events():
     assert [(r["action"]["text"], r["actor1"]["country"]) for r in records] == [("attacked", "MLI")]
     records = events("Ghana recalled its ambassador from Togo after Togolese police arrested two traders.")
     assert [r["action"]["text"] for r in records] == ["recalled"]
+
+
+def test_the_content_of_a_charge_a_demand_or_a_purpose_is_not_an_event():
+    records = events("Amnesty International accused Kenya of torturing detainees and sending refugees home.")
+    assert [r["action"]["plover"] for r in records] == ["ACCUSE"]
+    records = events("The Nigerian president said Ghana must be ready to mediate between Togo and Benin.")
+    assert [(r["action"]["plover"], r["actor2"]["country"]) for r in records] == [("REQUEST", "GHA")]
+    records = events("Chad offered troops to the Malian president to help him oust the rebel commander.")
+    assert [r["action"]["text"] for r in records] == ["offered"]

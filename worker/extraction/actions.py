@@ -262,8 +262,7 @@ def _governed_by_event(verb: Token) -> bool:
     if verb.dep_ == "acl" and head.dep_ in ("dobj", "nsubjpass") and _coded(head.head) is not None:
         return True  # "rejected an offer to mediate": the rejection is the event
     if verb.dep_ == "advcl" and head is not verb and _coded(head) is not None:
-        is_infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
-        return is_infinitive or verb.tag_ == "VBG"
+        return _is_infinitive(verb) or verb.tag_ == "VBG"
     return False
 
 
@@ -276,6 +275,12 @@ def _inside_governed_clause(verb: Token) -> bool:
         head = current.head
         if head is current:
             return False
+        if current.dep_ == "ccomp" and _obligation_of(current) is not None:
+            return True  # "said the US must be ready to mediate": the mediation is only demanded
+        if current.dep_ == "advcl" and _is_infinitive(current) and _coded(head) is not None:
+            return True  # "offered troops to help him oust X": the purpose of the offer
+        if current.dep_ == "pcomp" and head.dep_ == "prep" and _accuses(head.head):
+            return True  # "accused X of violating rights and sending a signal": the charge
         if current.dep_ == "ccomp" and head.pos_ in ("VERB", "AUX"):
             match = _coded(head)
             noun_entry = match[1] if match is not None else None
@@ -289,6 +294,16 @@ def _inside_governed_clause(verb: Token) -> bool:
                 return True
         current = head
     return False
+
+
+def _is_infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _accuses(verb: Token) -> bool:
+    """A coded verb of accusation or criticism (CAMEO 11): what it charges is not an event."""
+    match = _coded(verb) if verb.pos_ in ("VERB", "AUX") else None
+    return match is not None and match[0].cameo is not None and code_info(match[0].cameo).root == "11"
 
 
 def _in_background_clause(verb: Token) -> bool:
