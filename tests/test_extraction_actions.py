@@ -479,3 +479,8 @@ def test_the_content_of_a_charge_a_demand_or_a_purpose_is_not_an_event():
     assert [(r["action"]["plover"], r["actor2"]["country"]) for r in records] == [("REQUEST", "GHA")]
     records = events("Chad offered troops to the Malian president to help him oust the rebel commander.")
     assert [r["action"]["text"] for r in records] == ["offered"]
+
+
+def test_a_purpose_is_the_event_when_its_verb_is_none_on_its_own():
+    records = events("Hundreds of Kenyans gathered in Nairobi to protest against the new tax.")
+    assert [(r["actor1"]["country"], r["action"]["plover"]) for r in records] == [("KEN", "PROTEST")]

@@ -261,7 +261,7 @@ def _governed_by_event(verb: Token) -> bool:
     head = verb.head
     if verb.dep_ == "acl" and head.dep_ in ("dobj", "nsubjpass") and _coded(head.head) is not None:
         return True  # "rejected an offer to mediate": the rejection is the event
-    if verb.dep_ == "advcl" and head is not verb and _coded(head) is not None:
+    if verb.dep_ == "advcl" and head is not verb and _codes_alone(head):
         return _is_infinitive(verb) or verb.tag_ == "VBG"
     return False
 
@@ -277,7 +277,7 @@ def _inside_governed_clause(verb: Token) -> bool:
             return False
         if current.dep_ == "ccomp" and _obligation_of(current) is not None:
             return True  # "said the US must be ready to mediate": the mediation is only demanded
-        if current.dep_ == "advcl" and _is_infinitive(current) and _coded(head) is not None:
+        if current.dep_ == "advcl" and _is_infinitive(current) and _codes_alone(head):
             return True  # "offered troops to help him oust X": the purpose of the offer
         if current.dep_ == "pcomp" and head.dep_ == "prep" and _accuses(head.head):
             return True  # "accused X of violating rights and sending a signal": the charge
@@ -294,6 +294,13 @@ def _inside_governed_clause(verb: Token) -> bool:
                 return True
         current = head
     return False
+
+
+def _codes_alone(verb: Token) -> bool:
+    """A coded verb that is an event without a named political target: one that can stand for its
+    purpose clause ("marched to demand"); "were converging for a rally to protest" cannot."""
+    match = _coded(verb)
+    return match is not None and "a2" not in match[0].flags
 
 
 def _is_infinitive(verb: Token) -> bool:
