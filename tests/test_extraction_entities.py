@@ -199,3 +199,10 @@ def test_the_agent_of_a_participle_is_the_actor_behind_an_act_noun():
 
 def test_people_demonyms_name_their_country():
     assert triples("Croat forces shelled Serb villages near the border.") == {("HRVMIL", "SRBCVL", "19")}
+
+
+def test_a_body_no_table_lists_takes_its_sector_from_the_noun_ending_its_name():
+    assert triples("The Lake Victoria Fisheries Forum urged Uganda to ban illegal fishing nets.") == {
+        ("NGO", "UGAGOV", "02")}
+    assert triples("The National Reform Party accused the Kenyan government of fraud.") == {
+        ("KENPTY", "KENGOV", "11")}

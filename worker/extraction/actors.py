@@ -66,6 +66,12 @@ def organisations() -> dict[str, Organisation]:
 
 
 @functools.cache
+def org_heads() -> dict[str, str]:
+    """Nouns that end a body's name ("Forum", "Committee", "Party") -> the sector of an unlisted body."""
+    return {row["head"]: row["sector"] for row in read_tsv("org_heads.tsv")}
+
+
+@functools.cache
 def seats() -> dict[str, Profile]:
     """Capitals and seats of government -> the government (or organisation) they stand for."""
     return {

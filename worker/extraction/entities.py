@@ -21,6 +21,7 @@ from worker.extraction.actors import (
     Profile,
     dictionary_profile,
     is_person_title,
+    org_heads,
     organisation,
     person_profile,
     profile_of_name,
@@ -459,4 +460,15 @@ def _new_entity(number: int, mention: Mention, text: str) -> Entity:
             profile = profile_of_words(name)
             if profile.is_empty:  # the field's dictionaries: IGOs, NGOs, armed groups, parties
                 profile = dictionary_profile(name)
+            if profile.is_empty:  # "the Third World Water Forum": a body no table lists
+                profile = _unlisted_body(name)
     return Entity(f"e{number}", name, label, profile, kind)
+
+
+def _unlisted_body(name: str) -> Profile:
+    """A named body no table lists, by the noun that ends its name (``org_heads.tsv``): a party, a
+    committee or forum (a non-governmental body), with no country of its own."""
+    sector = org_heads().get(name.split()[-1].lower()) if name.split() else None
+    if sector is None:
+        return Profile()
+    return Profile(role=sector) if sector in ("PTY", "LEG", "JUD") else Profile(role=sector, org=sector)
