@@ -206,3 +206,8 @@ def test_a_body_no_table_lists_takes_its_sector_from_the_noun_ending_its_name():
         ("NGO", "UGAGOV", "02")}
     assert triples("The National Reform Party accused the Kenyan government of fraud.") == {
         ("KENPTY", "KENGOV", "11")}
+
+
+def test_a_name_after_anti_or_pro_is_a_stance_not_a_nationality():
+    records = events("A prominent anti-Rwanda journalist was killed in a bomb blast in Goma on Sunday.")
+    assert [r["actor2"]["code"] for r in records] == ["CODMED"]

@@ -65,6 +65,9 @@ def organisations() -> dict[str, Organisation]:
     }
 
 
+STANCE_PREFIXES = ("anti-", "pro-", "anti ", "pro ")
+
+
 @functools.cache
 def org_heads() -> dict[str, str]:
     """Nouns that end a body's name ("Forum", "Committee", "Party") -> the sector of an unlisted body."""
@@ -190,9 +193,12 @@ def _role_term(text: str) -> str | None:
 
 def profile_of_names_in(text: str) -> Profile:
     """Country, organisation (and its role) of the names inside ``text``, leaving its role words
-    aside: "official contact" names no one."""
+    aside: "official contact" names no one. A name after "anti-" or "pro-" is a stance, not a
+    nationality: an "anti-Syria journalist" is not Syrian, a "pro-Iranian group" not Iranian."""
     profile = Profile()
     for match in _alias_pattern().finditer(text):
+        if text[: match.start()].lower().endswith(STANCE_PREFIXES):
+            continue
         profile = profile.merged(profile_of_name(match.group(0)))
     return profile
 

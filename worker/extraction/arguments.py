@@ -204,7 +204,7 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
     named = [
         m.entity
         for m in table.mentions_in(start, end)
-        if m.entity is not None and m.entity.kind not in ("place", "other")
+        if m.entity is not None and m.entity.kind not in ("place", "other") and not _stance(doc, m.start)
     ]
     for entity in named:
         profile = profile.merged(entity.profile)
@@ -233,6 +233,12 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         entity_id=named[0].id if stands_for_entity else None,
         via=via,
     )
+
+
+def _stance(doc: Doc, start: int) -> bool:
+    """The name at ``start`` follows "anti-" or "pro-": a stance, not whose the group is."""
+    before = doc[max(0, start - 2) : start].text_with_ws.lower().replace(" ", "")
+    return before.endswith(("anti-", "pro-"))
 
 
 def _people_of(head: Token) -> bool:
