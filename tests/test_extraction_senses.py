@@ -188,3 +188,9 @@ def test_reinforcing_forces_somewhere_is_a_mobilisation_there():
     record = only(events("Chad has reinforced its troops in northern Mali, diplomats said."))
     assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["country"]) == (
         "TCD", "MOBILIZE", "MLI")
+
+
+def test_the_agents_own_things_are_no_target_but_the_people_the_act_is_for_are():
+    record = only(events("Kenya plans to impose restrictions on its labour market for Ugandan workers."))
+    assert (record["action"]["plover"], record["actor2"]["country"]) == ("THREATEN", "UGA")
+    assert not record["actor2"]["text"].startswith("its")  # the market is Kenya's own, not the target

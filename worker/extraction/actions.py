@@ -510,6 +510,7 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
                                and not ("gov" in entry.flags and _own_prep(c, target[5:]))]]
             heads = [
                 p for holder in holders for prep in _prep_children(holder, target[5:]) for p in _pobjs(prep)
+                if not (_own(p) and not names_people(p))  # "restrictions on its labour market": no one
             ]
         elif target == "clause":
             heads = _clause_subjects(verb)
