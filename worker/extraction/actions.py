@@ -346,8 +346,10 @@ def _obligation_of(verb: Token) -> str | None:
 
 def _obligation_predicate(verb: Token, table: EntityTable) -> Predicate | None:
     code = _obligation_of(verb)
+    if code is None:
+        return None
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-    if code is None or not subjects:
+    if not subjects:
         return None
     speaker = verb.head
     predicate = Predicate(anchor=verb, verb=speaker, lemma=speaker.lemma_.lower(), cameo=code,

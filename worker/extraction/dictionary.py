@@ -589,10 +589,33 @@ class Dictionaries:
             alternatives.append(body + (r"(?![^\W_])" if discard.match == "word" else ""))
         return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")", re.IGNORECASE), by_phrase
 
+    @functools.cached_property
+    def _discard_starts(self) -> tuple[frozenset[str], frozenset[str]]:
+        """First words of the phrases that must match whole, and one-word phrases that may begin
+        a longer word (``match`` prefix: "1914" in "1914-18")."""
+        whole: set[str] = set()
+        prefixes: set[str] = set()
+        for discard in self.discards:
+            words = _WORD.findall(discard.phrase.lower())
+            if words:
+                (prefixes if len(words) == 1 and discard.match != "word" else whole).add(words[0])
+        return frozenset(whole), frozenset(prefixes)
+
+    def _may_hold_discard(self, text: str) -> bool:
+        words = _WORD.findall(text.lower())
+        whole, prefixes = self._discard_starts
+        return not whole.isdisjoint(words) or any(
+            word[:n] in prefixes for word in words for n in range(1, len(word) + 1))
+
     def discards_in(self, text: str) -> tuple[Discard, ...]:
         """The discard phrases found in ``text`` (from a word start; case-insensitive)."""
+        if not self._may_hold_discard(text):
+            return ()  # no phrase can start here: skip the long alternation (most sentences)
         pattern, by_phrase = self._discard_pattern
         return tuple(by_phrase[" ".join(m.group(0).lower().split())] for m in pattern.finditer(text))
+
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 @functools.cache
