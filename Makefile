@@ -27,10 +27,11 @@ test-all: setup lint
 faults: setup  ## the whole fault suite, with its table of faults/outcomes/lost/doubled
 	$(PY) -m pytest -m faults -q -s
 
-eval: setup  ## extraction quality: the public PLOVER dev set (primary), then the team's gold set
+eval: setup  ## extraction quality: the public PLOVER dev set (primary), the team's gold set, event locations
 	@mkdir -p $(REPORTS)
 	$(PY) -m tools.evaluate plover --report $(REPORTS)/eval-plover.json
 	$(PY) -m tools.evaluate gold --gold tests/gold --report $(REPORTS)/eval.json
+	$(PY) -m tools.evaluate locations --report $(REPORTS)/eval-locations.json
 
 bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/); BENCH_ARGS="--articles 400 --memory-articles 10000"
 	@mkdir -p $(REPORTS)

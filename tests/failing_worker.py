@@ -14,10 +14,10 @@ MARKER = "FAIL-AFTER-DEDUP"
 _original = pipeline.Pipeline._processed
 
 
-def _failing_processed(self, article, submission_id, text, extraction, timer):  # type: ignore[no-untyped-def]
-    if MARKER in text:
+def _failing_processed(self, original, extraction):  # type: ignore[no-untyped-def]
+    if MARKER in original.page.text:
         raise ValueError(f"{MARKER}: a bug after the dedup check")
-    return _original(self, article, submission_id, text, extraction, timer)
+    return _original(self, original, extraction)
 
 
 pipeline.Pipeline._processed = _failing_processed  # type: ignore[method-assign]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -89,11 +88,10 @@ def test_cleaned_text_up_to_the_limit_passes():
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("name", ["html_comments", "html_unfinished_tags"])
 def test_html_that_never_closes_a_construct_is_rejected_at_once(pipeline, name):
-    # 125,000 "<!--" took 297 s in HTMLParser; 166,000 "<a " would take hours
+    # 125,000 "<!--" took 297 s in HTMLParser; 166,000 "<a " would take hours. lxml is linear.
     result = run_case(pipeline, name)
-    assert (result.outcome, result.reason) == ("rejected", "invalid_field")
-    assert "HTML that cannot be read within bounds" in result.publication.envelopes[0]["data"][
-        "errors"][0]["message"]
+    assert (result.outcome, result.reason) == ("rejected", "empty_text")
+    assert "no article text in the HTML" in result.publication.envelopes[0]["data"]["errors"][0]["message"]
 
 
 @pytest.mark.timeout(60)
@@ -111,27 +109,6 @@ def test_malformed_declarations_do_not_raise(html):
 def test_the_html_sniffer_is_linear_on_unfinished_tags():
     assert not cleaning.looks_like_html("<p " * 166_666)  # was minutes: [^>]* scanned to the end
     assert cleaning.looks_like_html("text <p class='a'>para</p>")
-
-
-def _whole(html: str) -> str:
-    parser = cleaning._TextExtractor()
-    HTMLParser.feed(parser, html)
-    parser.close()
-    return "".join(parser.parts)
-
-
-@pytest.mark.parametrize("chunk", [1, 3, 7, 16_384])
-def test_html_read_in_pieces_gives_the_text_html_parser_gives_at_once(monkeypatch, chunk):
-    monkeypatch.setattr(cleaning, "HTML_CHUNK", chunk)
-    rng = random.Random(chunk)
-    pieces = ["<p>", "</p>", "<div class='x'>", "</div>", "<br/>", "<script>a = '<p>' && b;</script>",
-              "<style>p{}</style>", "<!-- c -->", "&amp;", "&lt;", "&#39;", "&eacute;", "AT&T", "hi ",
-              "x > y ", '<a href="u?a=1&b=2">l</a>', "<!DOCTYPE html>", "<nav>m</nav>", "\n", "é",
-              "<li>i", "<img src=x alt='a>b'>", "&nbsp;", "t&", "<![CDATA[x]]>", "<?xml v='1'?>"]
-    for _ in range(500):
-        html = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 50)))
-        html = html[: rng.randint(0, len(html))]  # pages cut short too
-        assert cleaning.html_to_text(html) == _whole(html), html
 
 
 # ---------------------------------------------------------------- extraction

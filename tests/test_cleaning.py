@@ -1,6 +1,13 @@
-"""Cleaning: normalisation, boilerplate lines, HTML, language guess."""
+"""Cleaning: normalisation, boilerplate lines, HTML."""
 
-from worker.core.cleaning import clean_text, guess_language, html_to_text, is_boilerplate
+import tomllib
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from worker.core.cleaning import clean_page, clean_text, html_to_text, is_boilerplate
 
 
 def test_whitespace_and_unicode_are_normalised():
@@ -38,11 +45,34 @@ def test_html_entities_and_blocks_have_one_cleaned_text():
     assert clean_text(html, is_html=True) == "Fish & chips sold\nSecond line\nthird"
 
 
-def test_language_guess_tells_english_from_other_languages():
-    english = "The president said on Monday that the government would meet the opposition in the capital."
-    german = "Der Präsident sagte am Montag, dass die Regierung sich mit der Opposition treffen werde."
-    russian = "Президент заявил в понедельник, что правительство встретится с оппозицией в столице."
-    assert guess_language(english) == "en"
-    assert guess_language(german) is None
-    assert guess_language(russian) is None
-    assert guess_language("Short line.") == "en"  # too short to tell: not rejected
+PAGE = (Path(__file__).parent / "fixtures" / "pages" / "nairobi_talks.html").read_text("utf-8")
+
+
+def test_a_news_page_gives_its_article_text_only():
+    page = clean_page(PAGE, is_html=True)
+    assert "NAIROBI — Kenya and Uganda signed an agreement" in page.text
+    assert "the two governments." in page.text  # the last paragraph is kept
+    for noise in ("cookies", "Accept all", "Sport", "Share on", "Photo: Courier staff",
+                  "Ethiopian soldiers", "Reader comments", "Most read", "cattle raid", "All rights"):
+        assert noise not in page.text, noise
+
+
+def test_a_news_page_gives_its_own_title_author_and_date():
+    page = clean_page(PAGE, is_html=True)
+    assert page.title == "Kenya and Uganda sign border trade pact"
+    assert page.author == "Wanjiru Kamau"
+    assert page.date == datetime(2024, 3, 12, 6, 15, tzinfo=UTC)
+    assert page.cleaner == f"trafilatura {version('trafilatura')}"
+
+
+def test_the_cleaner_is_the_version_pinned_in_pyproject():
+    # dedup hashes the cleaned text: a new cleaner version is a deliberate change of the pin
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text("utf-8"))
+    assert f"trafilatura=={version('trafilatura')}" in pyproject["project"]["dependencies"]
+
+
+@pytest.mark.parametrize("html", ["<script>while(1){}</script><style>p{}</style>",
+                                  "<html><body><figure><img src='a.jpg'></figure></body></html>",
+                                  "<!--" * 1000])
+def test_a_page_without_article_text_cleans_to_nothing(html):
+    assert clean_page(html, is_html=True).text == ""

@@ -6,10 +6,10 @@ from worker.config import Settings, SettingsError, unknown_variables
 
 
 def test_defaults_and_typed_values_from_the_environment():
-    settings = Settings.from_env({"EVENTWIRE_CONCURRENCY": "4", "EVENTWIRE_LANGUAGES": "en, de",
+    settings = Settings.from_env({"EVENTWIRE_CONCURRENCY": "4", "EVENTWIRE_LANGUAGES": "en, en-GB",
                                   "EVENTWIRE_NEAR_DUPLICATE_THRESHOLD": "0.9", "EVENTWIRE_LOG_FORMAT": ""})
     assert settings.concurrency == 4
-    assert settings.languages == ("en", "de")
+    assert settings.languages == ("en", "en-gb")
     assert settings.near_duplicate_threshold == 0.9
     assert settings.log_format == "auto"  # empty means default
     assert settings.results_stream == "eventwire:results"
@@ -34,7 +34,7 @@ def test_bad_values_are_clear_errors(env, fragment):
 
 
 def test_accepted_languages_are_read_case_insensitively():
-    assert Settings.from_env({"EVENTWIRE_LANGUAGES": "EN, Fr"}).languages == ("en", "fr")
+    assert Settings.from_env({"EVENTWIRE_LANGUAGES": "EN, En-Us"}).languages == ("en", "en-us")
 
 
 def test_every_bad_value_is_named_on_its_own_line():
@@ -86,3 +86,10 @@ def test_streams_and_queue_are_derived_from_the_key_prefix_unless_set():
 def test_the_repr_masks_url_passwords():
     settings = Settings(redis_url="redis://:s3cret@h:6379/0", broker_url="amqp://u:s3cret@rabbit//")
     assert "s3cret" not in repr(settings) and "redis://:***@h:6379/0" in repr(settings)
+
+
+@pytest.mark.parametrize("languages", ["en,fr", "de", ","])
+def test_only_languages_with_a_model_configured_are_accepted(languages):
+    with pytest.raises(SettingsError,
+                       match=r"EVENTWIRE_LANGUAGES=.*only languages with a model configured.*'en'"):
+        Settings.from_env({"EVENTWIRE_LANGUAGES": languages})

@@ -6,9 +6,11 @@ reference folder is required; without it the test fails with the lookup's error 
 
 from __future__ import annotations
 
+from tools import location_eval
 from tools.evaluate import (
     FLOORS_FILE,
     PLOVER_DEV_FILE,
+    _json_lines,
     evaluate_plover,
     floor_failures,
     load_floors,
@@ -26,3 +28,14 @@ def test_plover_dev_scores_meet_the_committed_floors():
     assert report["items"]["sentences"] == 163 and report["items"]["gold_events"] == 185
     failures = floor_failures(report, floors)
     assert not failures, f"PLOVER dev scores below the floors in {FLOORS_FILE.name}: " + "; ".join(failures)
+
+
+def test_event_location_scores_on_the_gold_subset_meet_the_committed_floors():
+    floors = load_floors()
+    path = location_eval.default_path()
+    items = [item for item in _json_lines(path) if item.get("gold")]
+    model = Settings().spacy_model
+    report = location_eval.evaluate_locations(load_model(model), model, items, path.name)
+    assert report["gold"]["items"] == 494
+    failures = location_eval.location_floor_failures(report, floors)
+    assert not failures, f"location scores below the floors in {FLOORS_FILE.name}: " + "; ".join(failures)

@@ -37,6 +37,7 @@ from tools.evaluate import (
     summarize,
     type_key,
 )
+from tools.location_eval import location_floor_failures
 from tools.reference import REFERENCE_ENV, reference_dir
 
 GOLD_DIR = Path(__file__).parent / "gold"
@@ -579,16 +580,26 @@ def test_reference_dir_fails_with_one_line_naming_where_it_looked(tmp_path):
 # ----------------------------------------------------------------------------- floors
 
 
-def test_load_floors_requires_exactly_the_three_floors(tmp_path):
+LOCATION_FLOORS = {"location_gold_precision": 0.5, "location_gold_located": 0.8, "location_gold_right": 0.4}
+
+
+def test_load_floors_requires_exactly_the_plover_and_location_floors(tmp_path):
     path = tmp_path / "floors.json"
-    path.write_text(json.dumps({"_comment": "c", "strict_f1": 0.2, "type_f1": 0.45, "type_precision": 0.7}))
-    assert load_floors(path) == {"strict_f1": 0.2, "type_f1": 0.45, "type_precision": 0.7}
-    path.write_text(json.dumps({"strict_f1": 0.2, "type_f1": 0.45}))
+    plover = {"strict_f1": 0.2, "type_f1": 0.45, "type_precision": 0.7}
+    path.write_text(json.dumps({"_comment": "c", **plover, **LOCATION_FLOORS}))
+    assert load_floors(path) == plover | LOCATION_FLOORS
+    path.write_text(json.dumps(plover))
     with pytest.raises(ValueError, match="exactly"):
         load_floors(path)
-    path.write_text(json.dumps({"strict_f1": 0.2, "type_f1": 0.45, "type_precision": 0.7, "strict_f": 0.3}))
+    path.write_text(json.dumps({**plover, **LOCATION_FLOORS, "strict_f": 0.3}))
     with pytest.raises(ValueError, match="exactly"):
         load_floors(path)
+
+
+def test_location_floor_failures_name_the_measure():
+    report = {"gold": {"precision": 0.49, "located_rate": 0.9, "right_rate": 0.41}}
+    assert location_floor_failures(report, LOCATION_FLOORS) == [
+        "location_gold_precision 0.4900 is below its floor 0.5000"]
 
 
 def test_the_committed_floors_file_loads():

@@ -155,7 +155,7 @@ def test_mediation_between_two_countries_targets_both_and_happens_in_neither():
         ("CHEGOV", "ARMGOV", "045"),
         ("CHEGOV", "AZEGOV", "045"),
     }
-    assert all(r["location"] is None for r in records)
+    assert all(r["location"]["basis"] == "focus" for r in records)  # no place of the clause
 
 
 def test_an_offer_inside_the_object_of_another_event_is_not_coded_itself():

@@ -75,7 +75,7 @@ def test_capital_as_actor_means_the_government_and_is_not_the_location():
     record = only(events("Moscow warned Finland on Wednesday against hosting NATO troops."))
     assert record["actor1"]["code"] == "RUSGOV"
     assert record["actor1"]["entity_type"] == "GPE"
-    assert record["location"] is None
+    assert record["location"]["basis"] == "focus"  # not the clause: Moscow acts, it is no place here
     assert record["actor2"]["code"] == "FINGOV"
 
 

@@ -36,7 +36,8 @@ def test_place_used_as_an_actor_is_not_the_location():
     record = only(events("Washington accused Tehran of arming the rebels."))
     assert record["actor1"]["code"] == "USAGOV"
     assert record["actor2"]["code"] == "IRNGOV"
-    assert record["location"] is None
+    # no place of the clause: the article's focus, at country precision
+    assert (record["location"]["basis"], record["location"]["precision"]) == ("focus", "country")
 
 
 def test_country_location_has_country_precision():
@@ -72,7 +73,13 @@ def test_visit_destination_is_the_location_and_the_visited_country():
         ("yesterday", date(2024, 3, 13), "day"),
         ("today", date(2024, 3, 14), "day"),
         ("two days ago", date(2024, 3, 12), "day"),
-        ("last week", date(2024, 3, 4), "day"),  # Monday of the previous ISO week
+        ("last week", date(2024, 3, 4), "week"),  # Monday of the previous ISO week
+        ("earlier this week", date(2024, 3, 11), "week"),  # claims no day
+        ("next week", date(2024, 3, 18), "week"),
+        ("next Tuesday", date(2024, 3, 19), "day"),  # after publication, never before
+        ("next Thursday", date(2024, 3, 21), "day"),  # published on a Thursday: a week on
+        ("this coming Friday", date(2024, 3, 15), "day"),
+        ("next month", date(2024, 4, 1), "month"),
         ("on March 3", date(2024, 3, 3), "day"),
         ("on March 20", date(2023, 3, 20), "day"),  # no year, after publication: last year
         ("on 3 March 2022", date(2022, 3, 3), "day"),
@@ -157,3 +164,14 @@ def test_a_demonym_in_the_plural_names_the_people_of_that_country():
     assert country_code("Malawians") == ("MWI", "demonym")
     assert country_code("Israelis") == ("ISR", "demonym")
     assert country_code("Chineses") is None  # "Chinese" is its own plural
+
+
+def test_a_future_meeting_next_tuesday_is_dated_after_publication():
+    record = only(events("Kenyan officials will meet Ugandan officials in Nairobi next Tuesday."))
+    assert record["action"]["future"] is True
+    assert (record["event_date"], record["date_precision"]) == ("2024-03-19", "day")
+
+
+def test_earlier_this_week_claims_no_day():
+    record = only(events("Kenyan police arrested dozens of protesters in Nairobi earlier this week."))
+    assert (record["event_date"], record["date_precision"]) == ("2024-03-11", "week")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 import newsgen
@@ -37,17 +39,85 @@ def test_english_language_tags_in_any_case_are_processed(pipeline: Pipeline, tag
     assert head["data"]["language"] == tag  # echoed as given
 
 
-@pytest.mark.parametrize("tag", ["de-DE", "de", "fr-CA"])
-def test_other_language_tags_are_rejected_as_unsupported(pipeline: Pipeline, tag: str) -> None:
-    result = pipeline.process({"id": f"lang-{tag}", "text": f"{TEXT} ({tag})", "language": tag},
-                              f"s-{tag}")
+GERMAN = ("Der kenianische Präsident Amara Otieno besuchte am Dienstag Äthiopien und traf den "
+          "äthiopischen Ministerpräsidenten in Addis Abeba.")
+FRENCH = ("Le président kényan Amara Otieno a rencontré mardi le Premier ministre éthiopien à "
+          "Addis-Abeba, et les deux dirigeants ont signé un accord commercial.")
+SPANISH = ("El presidente keniano Amara Otieno visitó Etiopía el martes y se reunió con el primer "
+           "ministro etíope en Adís Abeba.")
+
+
+@pytest.mark.parametrize(("text", "tag", "detected"), [
+    (GERMAN, "de-DE", "de"), (GERMAN, None, "de"), (FRENCH, "fr-CA", "fr"), (FRENCH, None, "fr"),
+    (SPANISH, "en", "es"),  # a wrong tag does not send Spanish to the English model
+])
+def test_other_languages_are_rejected_as_unsupported_without_a_dlq_entry(
+        pipeline: Pipeline, text: str, tag: str | None, detected: str) -> None:
+    payload = {"id": f"lang-{detected}", "text": text} | ({"language": tag} if tag else {})
+    result = pipeline.process(payload, f"s-{tag}")
     [head] = result.publication.envelopes
     validate_envelope(head)
     assert head["type"] == "article.rejected"
-    assert head["data"]["reason"] == "unsupported_language"
-    assert head["data"]["errors"] == [{"field": "language",
-                                       "message": f"{tag}: this service accepts en"}]
-    assert result.publication.dlq is not None and result.publication.dlq["reason"] == "unsupported_language"
+    data = head["data"]
+    assert data["reason"] == "unsupported_language"
+    assert data["language_detected"] == detected and data["language_confidence"] >= 0.9
+    assert data["language"] == (tag if tag and tag != "en" else detected)
+    assert data["errors"] == [{"field": "language",
+                               "message": f"{data['language']}: this service accepts en"}]
+    assert result.publication.dlq is None  # an outcome, not something an operator must act on
+
+
+@pytest.mark.parametrize("text", [
+    "Kenyan President William Ruto met Ugandan President Yoweri Museveni in Nakuru last month.",
+    "Obama met Merkel in Berlin.",
+    "Police arrested two men.",
+])
+def test_short_english_news_is_english(pipeline: Pipeline, text: str) -> None:
+    result = pipeline.process({"id": "short", "text": text}, "s-short")
+    head = result.publication.envelopes[0]
+    validate_envelope(head)
+    assert head["type"] == "article.processed", head["data"]
+    assert head["data"]["language"] == "en" and head["data"]["language_detected"] == "en"
+
+
+def test_a_language_tag_stands_when_the_detector_is_unsure(pipeline: Pipeline) -> None:
+    result = pipeline.process({"id": "unsure", "text": "A minister spoke.", "language": "de"}, "s-unsure")
+    [head] = result.publication.envelopes
+    assert head["data"]["reason"] == "unsupported_language" and head["data"]["language"] == "de"
+
+
+PAGE = (Path(__file__).parent / "fixtures" / "pages" / "nairobi_talks.html").read_text("utf-8")
+
+
+def test_a_news_page_codes_its_article_only_and_keeps_its_own_metadata(pipeline: Pipeline) -> None:
+    result = pipeline.process({"id": "page-1", "html": PAGE}, "s-page")
+    head, *events = result.publication.envelopes
+    validate_envelope(head)
+    data = head["data"]
+    assert (data["title"], data["published_at"]) == ("Kenya and Uganda sign border trade pact",
+                                                      "2024-03-12T09:15:00+03:00")
+    assert data["metadata"] == {"author": "Wanjiru Kamau"}
+    assert data["cleaner"].startswith("trafilatura ")
+    assert events, "the signing is an event"
+    coded = json.dumps([e["data"] for e in events])
+    assert "ETH" not in coded and "ASSAULT" not in coded  # a reader comment is not news
+    assert all(e["data"]["event_date"] == "2024-03-12" for e in events)
+
+
+def test_the_producers_metadata_wins_over_the_pages(pipeline: Pipeline) -> None:
+    payload = {"id": "page-2", "html": PAGE, "title": "Trade pact", "published_at": "2024-03-13T00:00:00Z",
+               "metadata": {"author": "Desk"}}
+    data = pipeline.process(payload, "s-page-2").publication.envelopes[0]["data"]
+    assert (data["title"], data["published_at"], data["metadata"]) == (
+        "Trade pact", "2024-03-13T00:00:00Z", {"author": "Desk"})
+
+
+def test_a_page_without_article_text_is_rejected_with_a_precise_reason(pipeline: Pipeline) -> None:
+    result = pipeline.process({"id": "page-3", "html": "<html><body><figure><img src='a.jpg'></figure>"
+                                                       "<script>track()</script></body></html>"}, "s-3")
+    data = result.publication.envelopes[0]["data"]
+    assert (data["reason"], data["errors"][0]["field"]) == ("empty_text", "html")
+    assert data["errors"][0]["message"].startswith("no article text in the HTML")
 
 
 def test_a_long_running_pipeline_keeps_no_strings_of_the_articles_it_parsed(pipeline: Pipeline) -> None:

@@ -235,6 +235,12 @@ def test_hostile_input_gets_precise_rejections_and_no_state(service):
         data = rejected[subject]
         assert data["reason"] == reason, (subject, data)
         assert field in {e["field"] for e in data["errors"]}, (subject, data)
+    # An article in another language is an outcome, not a fault: nothing of it on the DLQ.
+    dead = {f[b"submission_id"].decode() for _, f in service.client.xrange(service.settings.dlq_stream)}
+    languages = [s for s, (_, reason, _) in zip(subjects, HOSTILE, strict=True)
+                 if reason == "unsupported_language"]
+    assert len(languages) == 2 and not dead & set(languages)
+    assert rejected[languages[0]]["language_detected"] == "fr"
     processed = next(e for e in envelopes if e["subject"] == "html-1")
     assert processed["type"] == "article.processed"
     assert "cookie" not in json.dumps([e for e in envelopes if e["type"].startswith("event.")])

@@ -7,6 +7,9 @@ human-coded PLOVER dev set (``plover_gsr_dev.jsonl`` in the shared reference fol
 ``python -m tools.evaluate gold [--gold tests/gold] [--report reports/eval.json]`` scores the team's
 own gold set (sentence snippets and full articles, conventions in ``tests/gold/README.md``).
 
+``python -m tools.evaluate locations [--report reports/eval-locations.json]`` scores where events
+happened on the public event-location dev set (``tools/location_eval.py``).
+
 Each item is run through ``worker.extraction.extract_text``; its predicted events are matched
 one-to-one to the gold events of the same item, twice:
 
@@ -35,6 +38,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from tools import location_eval
 from tools.reference import reference_dir
 from worker.config import Settings
 from worker.core.contract import parse_timestamp
@@ -609,8 +613,9 @@ def load_floors(path: Path = FLOORS_FILE) -> dict[str, float]:
     """The committed floors: one per FLOOR_METRICS key, none missing or unknown (``_`` keys are comments)."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     floors = {name: float(value) for name, value in raw.items() if not name.startswith("_")}
-    if set(floors) != set(FLOOR_METRICS):
-        raise ValueError(f"{path.name} must give exactly the floors {', '.join(FLOOR_METRICS)}")
+    expected = set(FLOOR_METRICS) | set(location_eval.LOCATION_FLOOR_METRICS)
+    if set(floors) != expected:
+        raise ValueError(f"{path.name} must give exactly the floors {', '.join(sorted(expected))}")
     return floors
 
 
@@ -618,6 +623,8 @@ def floor_failures(report: Mapping[str, Any], floors: Mapping[str, float]) -> li
     """One message per PLOVER score below its floor (empty when all are met)."""
     failures = []
     for name, floor in sorted(floors.items()):
+        if name not in FLOOR_METRICS:
+            continue  # the event-location floors: location_eval.location_floor_failures
         matching, measure = FLOOR_METRICS[name]
         score = report[matching]["overall"][measure]
         if score < floor:
@@ -776,12 +783,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     gold = sets.add_parser("gold", parents=[common], help="the team's own gold set")
     gold.add_argument("--gold", type=Path, default=Path("tests/gold"))
     gold.add_argument("--report", type=Path, default=Path("reports/eval.json"))
+    places = sets.add_parser("locations", parents=[common], help="the public event-location dev set")
+    places.add_argument("--report", type=Path, default=Path("reports/eval-locations.json"))
     args = parser.parse_args(argv)
 
     nlp = load_model(args.model)
     if args.dataset == "plover":
         report = evaluate_plover(nlp, args.model)
         text = format_plover_report(report, load_floors())
+    elif args.dataset == "locations":
+        path = location_eval.default_path()
+        report = location_eval.evaluate_locations(nlp, args.model, list(_json_lines(path)), path.name)
+        text = location_eval.format_location_report(report)
+        failures = location_eval.location_floor_failures(report, load_floors())
+        text += "\nFloors (tools/eval_floors.json): " + ("all met" if not failures
+                                                          else "BELOW: " + "; ".join(failures))
     else:
         report = evaluate_gold(nlp, args.model, args.gold)
         text = format_report(report)

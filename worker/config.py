@@ -165,6 +165,11 @@ class Settings(BaseSettings):
             raise ValueError(f"need EVENTWIRE_TASK_SOFT_TIME_LIMIT ({self.task_soft_time_limit}) < "
                              f"EVENTWIRE_TASK_TIME_LIMIT ({self.task_time_limit}) < "
                              f"EVENTWIRE_VISIBILITY_TIMEOUT ({self.visibility_timeout})")
+        without_model = [tag for tag in self.languages if tag.split("-")[0] != self.model_language]
+        if without_model or not self.languages:
+            raise ValueError(
+                f"EVENTWIRE_LANGUAGES={','.join(self.languages)}: only languages with a model configured "
+                f"are accepted; EVENTWIRE_SPACY_MODEL={self.spacy_model} is for {self.model_language!r}")
         return self
 
     def __init__(self, **values: Any) -> None:
@@ -195,6 +200,11 @@ class Settings(BaseSettings):
         """The repr masks URL passwords like everything else eventwire prints."""
         for name, value in super().__repr_args__():
             yield name, mask_secrets(value) if isinstance(value, str) else value
+
+    @property
+    def model_language(self) -> str:
+        """The language of the configured spaCy model: its name's prefix ("en_core_web_sm" → "en")."""
+        return self.spacy_model.split("_")[0].lower()
 
     @property
     def effective_broker_url(self) -> str | None:

@@ -9,6 +9,7 @@ running the pipeline again for a redelivered task gives the same publication.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from worker.core.contract import (
     validate_article,
 )
 from worker.core.dedup import DedupIndex, DedupVerdict, MemoryDedupIndex, fingerprint
+from worker.core.language import Detection, article_language, detect_language
 from worker.core.nlp import load_model
 from worker.core.publication import PendingEvent, Publication, dlq_entry, make_envelope
 from worker.core.registry import EventRegistry, MemoryEventRegistry, Registration
@@ -86,12 +88,15 @@ class Pipeline:
                     article = validate_article(payload,
                                                max_payload_bytes=self.settings.max_payload_bytes)
                 with timer.stage("clean"):
-                    text = self._clean(article)
+                    article, page = self._clean(article)
+                with timer.stage("language"):
+                    language, detection = self._language(article, page.text)
                 with timer.stage("dedup"):
                     verdict = self.dedup.check_and_insert(
-                        fingerprint(article.id, submission_id, article.url, text, self.settings))
+                        fingerprint(article.id, submission_id, article.url, page.text, self.settings))
                 if verdict.kind == "original":
-                    originals.append((number, _Original(payload, article, submission_id, text, timer)))
+                    originals.append((number, _Original(payload, article, submission_id, page, timer,
+                                                        language, detection)))
                 else:
                     copies.append((number, article, submission_id, verdict, timer))
             except InvalidArticle as invalid:
@@ -104,8 +109,7 @@ class Pipeline:
                 if isinstance(extraction, Exception):
                     raise extraction
                 with original.timer.stage("merge"):
-                    outcomes[number] = self._processed(original.article, original.submission_id,
-                                                       original.text, extraction, original.timer)
+                    outcomes[number] = self._processed(original, extraction)
             except InvalidArticle as invalid:
                 outcomes[number] = self.reject(original.payload, original.submission_id, invalid,
                                                original.timer)
@@ -136,12 +140,12 @@ class Pipeline:
         with nlp.memory_zone():
             started = time.perf_counter()
             try:
-                docs: list[Doc | Exception] = list(nlp.pipe(original.text for original in originals))
+                docs: list[Doc | Exception] = list(nlp.pipe(original.page.text for original in originals))
             except Exception as error:
                 if len(originals) == 1:  # nothing to tell apart (and a time limit must not parse again)
                     docs = [error]
                 else:
-                    docs = [self._parse_alone(nlp, original.text) for original in originals]
+                    docs = [self._parse_alone(nlp, original.page.text) for original in originals]
             share = (time.perf_counter() - started) / len(originals)
             for original, doc in zip(originals, docs, strict=True):
                 original.timer.record("nlp", share)
@@ -162,30 +166,36 @@ class Pipeline:
         except Exception as error:
             return error
 
-    def _clean(self, article: Article) -> str:
+    def _clean(self, article: Article) -> tuple[Article, cleaning.Page]:
+        """The cleaned text, and the article with the page's own title, date and author where the
+        producer gave none (``metadata.author``)."""
         body = "html" if article.is_html else "text"
         try:
-            text = cleaning.clean_text(article.text, is_html=article.is_html, max_chars=max_text_chars())
+            page = cleaning.clean_page(article.text, is_html=article.is_html, max_chars=max_text_chars())
         except cleaning.TextTooLong as error:
             raise InvalidArticle("payload_too_large", [FieldError(
                 body, f"the cleaned text is more than {error.limit} characters (Unicode "
                       f"normalisation and HTML included); the limit is {error.limit}")],
                 article.id) from error
-        except cleaning.HtmlTooComplex as error:
-            raise InvalidArticle("invalid_field", [FieldError(
-                body, f"HTML that cannot be read within bounds: {error}")], article.id) from error
-        if not text:
-            raise InvalidArticle("empty_text", [FieldError(body, "no text left after cleaning")],
-                                 article.id)
-        language = article.language or cleaning.guess_language(text)
-        if (language or "").split("-")[0].lower() not in self.settings.languages:  # BCP 47: any case
-            raise InvalidArticle("unsupported_language", [FieldError(
-                "language", f"{language or 'not English'}: this service accepts "
-                            f"{', '.join(self.settings.languages)}")], article.id)
-        return text
+        if not page.text:
+            message = ("no article text in the HTML (only markup, scripts, navigation, comments or "
+                       "boilerplate)" if page.cleaner
+                       else "no text left after cleaning")
+            raise InvalidArticle("empty_text", [FieldError(body, message)], article.id)
+        return _with_page_metadata(article, page), page
 
-    def _processed(self, article: Article, submission_id: str, text: str,
-                   extraction: Extraction, timer: StageTimer) -> Result:
+    def _language(self, article: Article, text: str) -> tuple[str, Detection]:
+        """The language the article is handled as (the producer's tag unless the detector is sure
+        of another), and what the detector said; ``UnsupportedLanguage`` when it is not accepted."""
+        detection = detect_language(text, self.settings.languages)
+        language = article_language(article.language, detection) or "und"
+        if language.split("-")[0].lower() not in self.settings.languages:  # BCP 47: any case
+            raise UnsupportedLanguage(language, detection, self.settings.languages, article.id)
+        return language, detection
+
+    def _processed(self, original: _Original, extraction: Extraction) -> Result:
+        article, submission_id, page, timer = (original.article, original.submission_id, original.page,
+                                               original.timer)
         event_ids = [record["event_id"] for record in extraction.events]
         pending = [self._pending(record["event_id"], article, "extraction", record)
                    for record in extraction.events]
@@ -196,8 +206,11 @@ class Pipeline:
             "source": article.source,
             "url": article.url,
             "published_at": article.published_at_text,
-            "language": article.language or "en",
-            "text_chars": len(text),
+            "language": original.language,
+            "language_detected": original.detection.language,
+            "language_confidence": original.detection.confidence,
+            "text_chars": len(page.text),
+            "cleaner": page.cleaner,
             "entities": extraction.entities,
             "event_ids": event_ids,
             "metadata": article.metadata,
@@ -228,13 +241,20 @@ class Pipeline:
 
     def reject(self, payload: Any, submission_id: str, invalid: InvalidArticle,
                timer: StageTimer | None = None) -> Result:
-        """The publication for input that breaks the contract: ``article.rejected`` and a DLQ entry."""
+        """The publication for input that breaks the contract: ``article.rejected`` and a DLQ entry.
+        An article in a language the service does not extract is an outcome, not a fault: it is
+        rejected with the detected language, and no operator needs to see it in the DLQ."""
         errors = [e.as_dict() for e in invalid.errors]
         data = {"article_id": invalid.article_id, "reason": invalid.reason, "errors": errors}
+        entry = None
+        if isinstance(invalid, UnsupportedLanguage):
+            data |= {"language": invalid.language, "language_detected": invalid.detection.language,
+                     "language_confidence": invalid.detection.confidence}
+        else:
+            entry = dlq_entry(reason=invalid.reason, errors=errors, payload=payload,
+                              article_id=invalid.article_id, submission_id=submission_id)
         subject = invalid.article_id or f"submission:{submission_id}"
         envelope = self._envelope("article.rejected", subject, data, submission_id)
-        entry = dlq_entry(reason=invalid.reason, errors=errors, payload=payload,
-                          article_id=invalid.article_id, submission_id=submission_id)
         return Result("rejected", invalid.article_id, Publication(submission_id, [envelope], entry),
                       timer.timings if timer else {}, reason=invalid.reason)
 
@@ -295,8 +315,21 @@ class _Original:
     payload: Any
     article: Article
     submission_id: str
-    text: str
+    page: cleaning.Page
     timer: StageTimer
+    language: str
+    detection: Detection
+
+
+class UnsupportedLanguage(InvalidArticle):
+    """The article is in a language the service does not extract (``und``: none it can tell)."""
+
+    def __init__(self, language: str, detection: Detection, accepted: tuple[str, ...],
+                 article_id: str | None):
+        super().__init__("unsupported_language", [FieldError(
+            "language", f"{language}: this service accepts {', '.join(accepted)}")], article_id)
+        self.language = language
+        self.detection = detection
 
 
 @dataclass
@@ -308,6 +341,19 @@ class Result:
     publication: Publication
     timings: dict[str, float] = field(default_factory=dict)
     reason: str | None = None
+
+
+def _with_page_metadata(article: Article, page: cleaning.Page) -> Article:
+    """``article`` with the page's title, publication date and author where the producer gave none."""
+    changes: dict[str, Any] = {}
+    if article.title is None and page.title:
+        changes["title"] = page.title
+    if article.published_at is None and page.date is not None:
+        changes["published_at"] = page.date
+        changes["published_at_text"] = page.date.isoformat()
+    if page.author and "author" not in article.metadata:
+        changes["metadata"] = {**article.metadata, "author": page.author}
+    return dataclasses.replace(article, **changes) if changes else article
 
 
 def _context(article: Article) -> ArticleContext:

@@ -19,7 +19,7 @@ from worker.extraction.events import ArticleFacts, build_events
 from worker.extraction.gazetteer import lookup_place
 from worker.extraction.lexicon import noun_lexicon, verb_lexicon
 from worker.extraction.parse_repair import repair_parse
-from worker.extraction.places import document_dateline
+from worker.extraction.places import document_dateline, settle_place_countries
 
 __all__ = ["ArticleContext", "Extraction", "extract", "extract_text", "preload_tables"]
 
@@ -54,6 +54,7 @@ def extract(doc: spacy.tokens.Doc, context: ArticleContext) -> Extraction:
         dateline=dateline,
         focus=country_focus(table, dateline, context.source),
     )
+    settle_place_countries(table, dateline, facts.focus)
     events = build_events(doc, table, facts)
     return Extraction(
         entities=[entity.as_record(doc) for entity in table.entities],

@@ -199,8 +199,13 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
             return source
     text = doc[start:end].text
     role = own_role or role_in(doc[token.i + 1 : end].text)  # "the head of the Kenyan police"
+    # the police or officials of a place have its country as the article places it ("Athens police"
+    # under an "ATHENS, Ga." dateline are American), before what the bare names would say
+    placed = [m.entity.profile.country for m in table.mentions_in(start, end)
+              if role and m.entity is not None and m.entity.kind == "place" and m.entity.profile.country]
     names = profile_of_names_in(text)
-    profile = Profile(role=organisation_role(text, role, names)).merged(names)
+    profile = Profile(country=placed[0] if placed else None,
+                      role=organisation_role(text, role, names)).merged(names)
     named = [
         m.entity
         for m in table.mentions_in(start, end)

