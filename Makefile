@@ -38,6 +38,7 @@ bench: setup bench-dedup  ## all benchmarks (JSON reports in reports/); BENCH_AR
 	$(PY) tests/bench/bench_extraction.py --report $(REPORTS)/bench-extraction.json
 	$(PY) tests/bench/bench_pipeline.py --profile --report $(REPORTS)/bench-pipeline.json $(BENCH_ARGS)
 	$(PY) tests/bench/bench_worst_case.py --report $(REPORTS)/bench-worst-case.json
+	$(PY) tests/bench/bench_language.py --report $(REPORTS)/bench-language.json
 	$(PY) tests/bench/bench_state.py --report $(REPORTS)/bench-state.json
 
 bench-dedup: setup  ## 100k synthetic articles through the Redis dedup index
