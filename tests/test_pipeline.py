@@ -102,6 +102,9 @@ def test_a_news_page_codes_its_article_only_and_keeps_its_own_metadata(pipeline:
     coded = json.dumps([e["data"] for e in events])
     assert "ETH" not in coded and "ASSAULT" not in coded  # a reader comment is not news
     assert all(e["data"]["event_date"] == "2024-03-12" for e in events)
+    # the dateline is on the second line (after the headline): it places the events
+    places = {e["data"]["location"]["name"] for e in events}
+    assert "Nairobi" in places and places <= {"Nairobi", "Busia"}
 
 
 def test_the_producers_metadata_wins_over_the_pages(pipeline: Pipeline) -> None:
