@@ -50,6 +50,7 @@ SPANISH = ("El presidente keniano Amara Otieno visitó Etiopía el martes y se r
 @pytest.mark.parametrize(("text", "tag", "detected"), [
     (GERMAN, "de-DE", "de"), (GERMAN, None, "de"), (FRENCH, "fr-CA", "fr"), (FRENCH, None, "fr"),
     (SPANISH, "en", "es"),  # a wrong tag does not send Spanish to the English model
+    ("Die Polizei nahm zwei Männer fest.", None, "de"),  # short German is not English
 ])
 def test_other_languages_are_rejected_as_unsupported_without_a_dlq_entry(
         pipeline: Pipeline, text: str, tag: str | None, detected: str) -> None:
