@@ -113,3 +113,8 @@ def test_without_a_place_or_dateline_the_event_is_in_the_articles_country():
     record = only(events("Kenyan police arrested dozens of protesters on Tuesday."))
     location = record["location"]
     assert (location["country"], location["precision"], location["basis"]) == ("KEN", "country", "focus")
+
+
+def test_a_village_the_event_was_done_to_is_where_it_happened():
+    record = only(events("Government forces captured the village of Tel Hamdan on Sunday."))
+    assert (record["location"]["name"], record["location"]["basis"]) == ("Tel Hamdan", "clause")

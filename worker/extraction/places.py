@@ -139,8 +139,8 @@ def _attachment(mention_root: Token, anchors: list[Token], allow_destination: bo
     """How a place attaches to the event, as a rank (closest first, then the most specific: through
     more "of" phrases, not a possessor), for a locative phrase ("in Kampala", "on the outskirts of
     Goma", "in the Aziziyah district", "in Baghdad's district of Saiydiah") or, for a place the
-    gazetteer ``known``, the event's own object ("captured Huddur", "patrolled Grozny's streets");
-    None for anything else."""
+    gazetteer ``known`` or a name with a locality noun, the event's own object ("captured Huddur",
+    "patrolled Grozny's streets", "liberated the village of Abu Allaj"); None for anything else."""
     node = _noun_of(mention_root)
     possessor, step = 0, mention_root
     while step.i != node.i:  # "Baghdad" in "Baghdad's district of Saiydiah" holds the place
@@ -248,7 +248,7 @@ def sentence_place(
         if resolved is None:
             continue
         place, known = resolved
-        attached = _attachment(root, anchors, allow_destination, known)
+        attached = _attachment(root, anchors, allow_destination, known or _names_a_locality(root))
         if attached is None:
             continue
         rank = (*attached, _PRECISION_RANK.get(place.precision, 3), mention.start)
