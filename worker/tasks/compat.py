@@ -12,29 +12,35 @@ from kombu.transport import redis as kombu_redis
 log = structlog.get_logger("eventwire.compat")
 
 
-def tolerate_lost_broker_on_restore() -> None:
+def tolerate_lost_broker() -> None:
     """Keep a worker alive when Redis goes away while it holds unacked messages.
 
-    On connection loss Celery closes the channel, and kombu's Redis QoS then tries to push the
-    worker's unacked messages back through a connection whose client is already gone: an
-    ``AttributeError`` (seen with kombu 5.7 when Redis is killed and restarted) that Celery treats as
-    unrecoverable, so the worker exits instead of reconnecting. Skipping that restore is safe: the
-    messages stay in Redis's ``unacked`` hash and come back after the visibility timeout, and every
-    effect of a task is idempotent.
+    On connection loss Celery closes the channel, and kombu's Redis QoS then tries to reach Redis
+    through a connection whose client is already gone, an ``AttributeError`` (seen with kombu 5.x
+    when Redis is killed and restarted) that Celery treats as unrecoverable, so the worker exits or
+    its consumer stops instead of reconnecting. Two places meet it: pushing the unacked messages back
+    when the channel closes (``restore_unacked``), and acknowledging a task that finished while the
+    connection was down (``ack``, also behind ``reject``). Skipping either is safe: the message stays
+    in Redis's ``unacked`` hash and comes back after the visibility timeout, and every effect of a
+    task is idempotent (published once, counted once).
     """
+    _skip_when_broker_gone("restore_unacked", "broker.restore_skipped")
+    _skip_when_broker_gone("ack", "broker.ack_skipped")
+
+
+def _skip_when_broker_gone(name: str, event: str) -> None:
     qos = kombu_redis.QoS
-    if getattr(qos.restore_unacked, "_eventwire_patched", False):
+    original = getattr(qos, name)
+    if getattr(original, "_eventwire_patched", False):
         return
-    original = qos.restore_unacked
 
     @functools.wraps(original)
-    def restore_unacked(self: Any, client: Any = None) -> Any:
+    def tolerant(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return original(self, client)
+            return original(self, *args, **kwargs)
         except (AttributeError, redis.ConnectionError) as error:
-            log.warning("broker.restore_skipped", error=repr(error),
-                        note="unacked messages return after the visibility timeout")
+            log.warning(event, error=repr(error), note="unacked messages return after the visibility timeout")
             return None
 
-    restore_unacked._eventwire_patched = True  # type: ignore[attr-defined]
-    qos.restore_unacked = restore_unacked
+    tolerant._eventwire_patched = True  # type: ignore[attr-defined]
+    setattr(qos, name, tolerant)

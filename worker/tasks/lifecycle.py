@@ -20,7 +20,7 @@ from worker.state.connections import state_client
 from worker.state.ledger import Overdue, SubmissionLedger, reconcile
 from worker.tasks.app import broker_loses_messages, send_article
 from worker.tasks.beat import install_heartbeat
-from worker.tasks.compat import tolerate_lost_broker_on_restore
+from worker.tasks.compat import tolerate_lost_broker
 from worker.tasks.delivery import dead_letter
 from worker.tasks.exporter import start_exporter
 from worker.tasks.periodic import run_every
@@ -31,7 +31,7 @@ log = structlog.get_logger("eventwire.lifecycle")
 
 def install(app: Celery, settings: Settings) -> None:
     """Connect the worker signal handlers for ``app`` (call once per process)."""
-    tolerate_lost_broker_on_restore()
+    tolerate_lost_broker()
 
     def setup_logging(**_: Any) -> None:
         configure_logging(settings)
