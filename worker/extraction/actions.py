@@ -415,7 +415,7 @@ def _adjectival_predicate(word: Token, table: EntityTable) -> Predicate | None:
         subjects = [c for c in word.children if c.dep_ == "nsubjpass"]
     else:
         return None
-    targets = [p for name in entry.target_preps for prep in _prep_children(word, name) for p in _pobjs(prep)]
+    targets = _prep_objects(word, entry.target_preps)
     if not subjects or not targets:
         return None
     predicate = Predicate(anchor=word, verb=word if word.pos_ in ("VERB", "AUX") else word.head,
@@ -443,6 +443,12 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     parties = _expand(pobjs[0], table, "between")
     if len(parties) < 2:
         return None
+    return _noun_event(noun, entry, agents=parties, patients=[], symmetric=True)
+
+
+def _noun_event(noun: Token, entry: NounEntry, *, agents: list[Argument], patients: list[Argument],
+                symmetric: bool) -> Predicate:
+    """The predicate of an event noun that no verb codes, with its factuality flags."""
     predicate = Predicate(
         anchor=noun,
         verb=noun.head if noun.head.pos_ in ("VERB", "AUX") else None,
@@ -450,12 +456,18 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
         cameo=entry.cameo,
         action_start=noun.i,
         action_end=noun.i + 1,
-        agents=parties,
-        symmetric=True,
+        agents=agents,
+        patients=patients,
+        symmetric=symmetric,
         nominal=True,
     )
     _set_factuality(predicate)
     return predicate
+
+
+def _prep_objects(word: Token, names: tuple[str, ...]) -> list[Token]:
+    """The objects of ``word``'s prepositions ``names``, in the order of ``names``."""
+    return [p for name in names for prep in _prep_children(word, name) for p in _pobjs(prep)]
 
 
 PROTEST_ROOT = "14"
@@ -480,22 +492,11 @@ def _owned_nominal_predicate(noun: Token, entry: NounEntry, table: EntityTable) 
     owner = _noun_owner(noun, table)
     if owner is None:
         return None
-    targets = [p for name in entry.target_preps for prep in _prep_children(noun, name) for p in _pobjs(prep)]
+    targets = _prep_objects(noun, entry.target_preps)
     if not targets:
         return None
-    predicate = Predicate(
-        anchor=noun,
-        verb=noun.head if noun.head.pos_ in ("VERB", "AUX") else None,
-        lemma=entry.noun,
-        cameo=entry.cameo,
-        action_start=noun.i,
-        action_end=noun.i + 1,
-        agents=_expand(owner, table, "inherited"),
-        patients=_expand(targets[0], table, "direct"),
-        nominal=True,
-    )
-    _set_factuality(predicate)
-    return predicate
+    return _noun_event(noun, entry, agents=_expand(owner, table, "inherited"),
+                       patients=_expand(targets[0], table, "direct"), symmetric=False)
 
 
 def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Argument]:
