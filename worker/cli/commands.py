@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from worker.cli.connect import connect, require_model, require_redis
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, CliError
-from worker.cli.inputs import InputItem, read_inputs
+from worker.cli.inputs import InputItem, read_inputs, submit_each
 from worker.cli.output import (
     Output,
     dead_letter_record,
@@ -18,7 +18,6 @@ from worker.cli.output import (
     describe_health,
     dumps,
     output_format,
-    report_bad_input,
 )
 from worker.config import Settings
 from worker.core.contract import FieldError, InvalidArticle
@@ -64,14 +63,9 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     try:
         producer = Producer(settings)
         with Output(output_format(args), lambda r: r["article_id"]) as out:
-            for item in read_inputs(args.paths):
-                if item.error:
-                    failed += report_bad_input(item.origin, item.error)
-                    continue
-                try:
-                    submission = producer.submit(item.payload)
-                except InvalidArticle as exc:
-                    failed += report_bad_input(item.origin, str(exc))
+            for item, submission in submit_each(producer, read_inputs(args.paths)):
+                if submission is None:
+                    failed += 1
                     continue
                 out.emit({"article_id": submission.article_id,
                           "submission_id": submission.submission_id, "origin": item.origin})

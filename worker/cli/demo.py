@@ -14,12 +14,11 @@ import redis
 
 from worker.cli.connect import connect, require_model
 from worker.cli.errors import EXIT_FAILED, EXIT_OK, CliError
-from worker.cli.inputs import InputItem, read_inputs
-from worker.cli.output import Output, describe, output_format, report_bad_input
+from worker.cli.inputs import InputItem, read_inputs, submit_each
+from worker.cli.output import Output, describe, output_format
 from worker.cli.processes import demo_redis, running_worker
 from worker.client import Producer
 from worker.config import Settings, mask_secrets
-from worker.core.contract import InvalidArticle
 from worker.core.publication import decode_envelope
 
 
@@ -35,14 +34,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             producer = Producer(settings)
             pending: dict[str, str] = {}
             rejected = 0
-            for item in payloads:
-                if item.error:
-                    rejected += report_bad_input(item.origin, item.error)
-                    continue
-                try:
-                    submission = producer.submit(item.payload)
-                except InvalidArticle as exc:
-                    rejected += report_bad_input(item.origin, str(exc))
+            for item, submission in submit_each(producer, payloads):
+                if submission is None:
+                    rejected += 1
                     continue
                 pending[submission.article_id] = item.origin
             print(f"submitted {len(pending)} articles to {mask_secrets(url)}", file=sys.stderr)

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from worker.cli.output import report_bad_input
+from worker.core.contract import InvalidArticle
+
+if TYPE_CHECKING:
+    from worker.client import Producer, Submission
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,22 @@ def _loads(text: str) -> Any:
         return json.loads(text)
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def submit_each(
+    producer: Producer, items: Iterable[InputItem]
+) -> Iterator[tuple[InputItem, Submission | None]]:
+    """Submit each input in turn: (item, its submission), or (item, None) for an input that could not
+    be read or is not a valid article (reported on stderr, one line; the others go on)."""
+    for item in items:
+        if item.error:
+            report_bad_input(item.origin, item.error)
+            yield item, None
+            continue
+        try:
+            submission = producer.submit(item.payload)
+        except InvalidArticle as exc:
+            report_bad_input(item.origin, str(exc))
+            yield item, None
+            continue
+        yield item, submission
