@@ -11,7 +11,6 @@ indexed article -- (which must not). Writes a JSON report and prints a summary.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import sys
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root (worke
 
 import syndication
 
+from reports import write_report
 from worker.config import Settings
 from worker.core.dedup import (
     INDEX_GENERATIONS,
@@ -301,8 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(report, args.report)
     print_summary(report)
     print(f"report written to {args.report}")
     return 0

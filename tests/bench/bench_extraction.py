@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from reports import write_report  # noqa: E402
 from worker.config import Settings  # noqa: E402
 from worker.core.contract import parse_timestamp  # noqa: E402
 from worker.core.nlp import load_model  # noqa: E402
@@ -91,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     passes = [one_pass(nlp, texts) for _ in range(max(1, args.repeat))]
     best = min(passes, key=lambda p: p["extract_cpu_ms_per_text"])
     report = {"benchmark": "extraction", "model": MODEL, "passes": len(passes), **best}
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_report(report, args.report)
     print(json.dumps(report, indent=2))
     return 0
 

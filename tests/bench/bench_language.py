@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from reports import write_report  # noqa: E402
 from worker.config import Settings  # noqa: E402
 from worker.core.language import detect_language, detector_codes, preload_detector  # noqa: E402
 
@@ -52,8 +53,7 @@ def main() -> int:
         "ms_per_text": round(min(passes) * 1000 / len(texts), 3),
         "english_share": round(detected.count("en") / len(texts), 3),
     }
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write_report(report, args.report)
     print(json.dumps(report, indent=2))
     return 0
 

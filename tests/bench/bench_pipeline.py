@@ -27,7 +27,6 @@ Compare ratios within one run: the machine is shared and noisy.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import platform
@@ -52,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root
 import newsgen
 from support import WorkerProcess
 
+from reports import write_report
 from worker.client import Producer
 from worker.config import Settings
 from worker.core.nlp import load_model
@@ -459,8 +459,7 @@ def main() -> None:
         report[name] = round(report[service]["articles_per_cpu_second"]
                              / report[reference]["articles_per_cpu_second"], 3)
     report["python"] = platform.python_version()
-    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.report).write_text(json.dumps(report, indent=2) + "\n")
+    write_report(report, args.report)
     print_table(report)
     print(f"report written to {args.report}")
 

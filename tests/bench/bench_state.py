@@ -10,7 +10,6 @@ publish script into a private redis-server, then sums ``MEMORY USAGE`` of every 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root (worke
 
 import newsgen
 
+from reports import write_report
 from worker.config import Settings
 from worker.core.nlp import load_model
 from worker.core.pipeline import Pipeline
@@ -82,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(report, indent=2) + "\n")
+    write_report(report, args.report)
     print(f"articles                {n:,} ({dict(outcomes)})")
     print(f"status per article      {report['status_bytes_per_article']:,.0f} B ({statuses:,} keys)")
     print(f"event key per event     {report['event_bytes_per_event']:,.0f} B ({events:,} keys; the "

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from reports import write_report
 
 LIMIT = 100_000  # characters of text (article.v1.json), and of cleaned text
 
@@ -120,8 +121,7 @@ def main() -> None:
     report = {"cases": rows,
               "slowest": max(timed, key=lambda r: r["seconds"])["case"] if timed else None,
               "killed": [r["case"] for r in rows if r["outcome"] == "killed"]}
-    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.report).write_text(json.dumps(report, indent=2))
+    write_report(report, args.report)
     print(json.dumps({k: v for k, v in report.items() if k != "cases"}))
 
 
