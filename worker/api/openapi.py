@@ -113,6 +113,23 @@ def _id_parameter(name: str, pattern: str) -> dict[str, Any]:
             "schema": {"type": "string", "pattern": pattern, "maxLength": 200}}
 
 
+def _lookup(summary: str, operation: str, parameter: str, pattern: str, schema: str, *, found: str,
+            missing: str, unauthorized: dict[str, Any], security: dict[str, Any]) -> dict[str, Any]:
+    """A GET by id: 200 with ``schema``, 400 for a malformed id, 404 when unknown, 503 when Redis is away."""
+    noun = parameter.removesuffix("_id")
+    return {
+        "summary": summary,
+        "operationId": operation,
+        "parameters": [_id_parameter(parameter, pattern)],
+        "responses": {"200": _json(schema, found),
+                      "400": _json("Error", f"not a valid {noun} id"),
+                      **unauthorized,
+                      "404": _json("Error", missing),
+                      "503": _unavailable()},
+        **security,
+    }
+
+
 @functools.cache
 def openapi_document(secured: bool, max_items: int) -> dict[str, Any]:
     """The document; with ``secured``, every ``/v1`` operation needs an API key (``X-API-Key``)."""
@@ -134,28 +151,13 @@ def openapi_document(secured: bool, max_items: int) -> dict[str, Any]:
             "503": _unavailable()},
         **security,
     }
-    article = {
-        "summary": "What became of an article",
-        "operationId": "getArticle",
-        "parameters": [_id_parameter("article_id", ARTICLE_ID_PATTERN)],
-        "responses": {"200": _json("ArticleStatus", "the article's status"),
-                      "400": _json("Error", "not a valid article id"),
-                      **unauthorized,
-                      "404": _json("Error", "never seen, or expired (after the dedup window)"),
-                      "503": _unavailable()},
-        **security,
-    }
-    event = {
-        "summary": "The current record of an event",
-        "operationId": "getEvent",
-        "parameters": [_id_parameter("event_id", EVENT_ID_PATTERN)],
-        "responses": {"200": _json("Event", "the event record, mention counts, reporting articles"),
-                      "400": _json("Error", "not a valid event id"),
-                      **unauthorized,
-                      "404": _json("Error", "unknown, or expired (after the dedup window)"),
-                      "503": _unavailable()},
-        **security,
-    }
+    lookup = functools.partial(_lookup, unauthorized=unauthorized, security=security)
+    article = lookup("What became of an article", "getArticle", "article_id", ARTICLE_ID_PATTERN,
+                     "ArticleStatus", found="the article's status",
+                     missing="never seen, or expired (after the dedup window)")
+    event = lookup("The current record of an event", "getEvent", "event_id", EVENT_ID_PATTERN,
+                   "Event", found="the event record, mention counts, reporting articles",
+                   missing="unknown, or expired (after the dedup window)")
     health = {"summary": "Liveness: does Redis answer", "operationId": "health",
               "responses": {"200": _json("Health", "Redis answers"),
                             "503": _json("Health", "Redis does not answer")}}
