@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (syndicat
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root (worker)
 
 import syndication
+from report_file import write_report
 
-from reports import write_report
 from worker.config import Settings
 from worker.core.dedup import (
     INDEX_GENERATIONS,

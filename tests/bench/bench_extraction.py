@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from reports import write_report  # noqa: E402
+from report_file import write_report  # noqa: E402
+
 from worker.config import Settings  # noqa: E402
 from worker.core.contract import parse_timestamp  # noqa: E402
 from worker.core.nlp import load_model  # noqa: E402

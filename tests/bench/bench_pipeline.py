@@ -49,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root
 
 import newsgen
+from report_file import write_report
 from support import WorkerProcess
 
-from reports import write_report
 from worker.client import Producer
 from worker.config import Settings
 from worker.core.nlp import load_model

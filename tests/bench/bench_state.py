@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (newsgen)
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root (worker)
 
 import newsgen
+from report_file import write_report
 
-from reports import write_report
 from worker.config import Settings
 from worker.core.nlp import load_model
 from worker.core.pipeline import Pipeline

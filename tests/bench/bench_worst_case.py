@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reports import write_report
+from report_file import write_report
 
 LIMIT = 100_000  # characters of text (article.v1.json), and of cleaned text
 
