@@ -484,3 +484,20 @@ def test_the_content_of_a_charge_a_demand_or_a_purpose_is_not_an_event():
 def test_a_purpose_is_the_event_when_its_verb_is_none_on_its_own():
     records = events("Hundreds of Kenyans gathered in Nairobi to protest against the new tax.")
     assert [(r["actor1"]["country"], r["action"]["plover"]) for r in records] == [("KEN", "PROTEST")]
+
+
+def test_a_mediation_between_two_parties_targets_both_and_is_the_mediators_act():
+    assert triples("The Qatari emir launched a mediation effort between Egypt and Sudan.") == {
+        ("QATGOV", "EGYGOV", "04"), ("QATGOV", "SDNGOV", "04")}
+    # a generic head ("mission", "campaign") takes the event of the noun compounded with it
+    record = only(events("The Kenyan president undertook a mediation mission between two Sudanese leaders."))
+    assert (record["actor1"]["code"], record["action"]["cameo"], record["actor2"]["country"]) == (
+        "KENGOV", "045", "SDN")
+    record = only(events("Russia launched a bombing campaign against Syrian rebels."))
+    assert (record["action"]["plover"], record["actor2"]["code"]) == ("ASSAULT", "SYRREB")
+
+
+def test_opening_fire_on_people_is_force():
+    record = only(events("Ugandan police opened fire on opposition supporters in Kampala."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "UGACOP", "ASSAULT", "UGA")

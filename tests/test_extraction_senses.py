@@ -194,3 +194,28 @@ def test_the_agents_own_things_are_no_target_but_the_people_the_act_is_for_are()
     record = only(events("Kenya plans to impose restrictions on its labour market for Ugandan workers."))
     assert (record["action"]["plover"], record["actor2"]["country"]) == ("THREATEN", "UGA")
     assert not record["actor2"]["text"].startswith("its")  # the market is Kenya's own, not the target
+
+
+def test_what_the_subject_is_picks_the_sense_of_a_hand_lexicon_verb():
+    # the hand lexicon's "arrive" is a visit; the dictionary's subject patterns say troops deploy
+    record = only(events("UN peacekeeping troops arrived in Bosnia on Monday."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "IGOUNO", "AID", "BIH")
+    record = only(events("The Kenyan foreign minister arrived in Uganda on Monday."))
+    assert (record["action"]["cameo"], record["action"]["plover"]) == ("042", "CONSULT")
+
+
+def test_welcoming_a_report_is_support_and_welcoming_a_person_is_hosting():
+    record = only(events("The Dutch government welcomed the Belgian report on border checks."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "051", "SUPPORT", "BEL")
+    record = only(events("The Dutch prime minister welcomed Belgian Prime Minister Jan Peeters to The Hague."))
+    assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "043", "CONSULT", "BELGOV")
+
+
+def test_easing_a_curfew_or_a_state_of_emergency_is_a_concession():
+    record = only(events("The Nigerian government lifted the curfew in Kano on Friday."))
+    assert (record["action"]["cameo"], record["action"]["plover"]) == ("0813", "CONCEDE")
+    record = only(events("Peru's government lifted the state of emergency in Lima on Monday."))
+    assert (record["action"]["cameo"], record["action"]["plover"]) == ("0814", "CONCEDE")

@@ -9,6 +9,7 @@ reporting verb is only coded when the clause carries none).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from worker.extraction.senses import (
     names_people,
     not_an_event,
     person_acts,
+    subject_sense,
 )
 from worker.extraction.tables import word_class
 
@@ -148,11 +150,17 @@ def _noun_entry(noun: Token) -> NounEntry | None:
     for child in noun.children:
         if child.dep_ in ("compound", "amod") and f"{child.lemma_.lower()} {lemma}" in lexicon:
             return lexicon[f"{child.lemma_.lower()} {lemma}"]
+    if lemma in word_class("frame_noun"):  # "a mediation mission", "a bombing campaign"
+        for child in noun.children:
+            if child.dep_ == "compound" and child.lemma_.lower() in lexicon:
+                return lexicon[child.lemma_.lower()]
     return lexicon.get(lemma)
 
 
 def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:
     kind, _, value = entry.pattern.partition(":")
+    if kind == "obj" and value == "-people":  # a name is someone: "welcomed Lindqvist"
+        return obj is not None and obj.pos_ != "PROPN" and not names_people(obj)
     if kind == "obj":  # the object's head, or the compound that says what kind it is ("aid deliveries")
         return obj is not None and (value in ("*", obj.lemma_.lower()) or any(
             c.dep_ == "compound" and c.lemma_.lower() == value for c in obj.children))
@@ -202,6 +210,9 @@ def _match_verb(verb: Token) -> VerbMatch | None:
                 return entry, noun, obj
         if entry.pattern == "*" and not_an_event(verb, lemma, passive):
             return None  # the dictionary names this use as no event: "released a statement"
+        sense = subject_sense(verb, lemma, passive) if entry.pattern == "*" and entry.cameo else None
+        if sense is not None:
+            entry = dataclasses.replace(entry, cameo=sense)  # the dictionary's sense, the row's targets
         if entry.cameo is None or not _fits_object(entry, obj):
             return None
         return entry, None, None
@@ -366,8 +377,8 @@ def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
         return None  # (a condition, "if he gave them a veto", is no event: what depends on it is)
     entry, noun_entry, noun = match
     if noun is not None and noun_entry is not None:
-        if _between_pobjs(noun):
-            return None  # coded as a joint nominal event
+        if "between" in noun_entry.flags and _between_pobjs(noun):
+            return None  # coded as a joint nominal event; "a mediation effort between X and Y" is not
         predicate = Predicate(
             anchor=noun,
             verb=verb,

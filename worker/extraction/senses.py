@@ -107,6 +107,17 @@ def not_an_event(verb: Token, lemma: str, passive: bool) -> bool:
     return pattern is not None and not pattern.default and _entry(lemma, pattern) is None
 
 
+def subject_sense(verb: Token, lemma: str, passive: bool) -> str | None:
+    """The code of a dictionary pattern conditioned on the subject that matches this use, if any: the
+    sense a hand lexicon's catch-all row yields to, as its rows cannot say what the subject is
+    ("peacekeepers arrived in X" is a deployment, not a visit; "gunmen killed" fired small arms)."""
+    pattern = _dictionary_pattern(verb, lemma, passive)
+    if pattern is None or pattern.default or pattern.code is None or not pattern.conditions.subject:
+        return None
+    code = nearest_code(pattern.code)
+    return None if code is None or code_info(code).root in UNCODED_ROOTS else code
+
+
 def dictionary_sense(verb: Token, lemma: str, passive: bool) -> VerbEntry | None:
     """The dictionary's code for this use of ``verb`` as a lexicon entry, or None (not listed, not an
     event, or a statement)."""
