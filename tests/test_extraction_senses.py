@@ -209,7 +209,7 @@ def test_welcoming_a_report_is_support_and_welcoming_a_person_is_hosting():
     record = only(events("The Dutch government welcomed the Belgian report on border checks."))
     assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["country"]) == (
         "051", "SUPPORT", "BEL")
-    record = only(events("The Dutch prime minister welcomed Belgian Prime Minister Jan Peeters to The Hague."))
+    record = only(events("The Dutch premier welcomed Belgian Prime Minister Jan Peeters to The Hague."))
     assert (record["action"]["cameo"], record["action"]["plover"], record["actor2"]["code"]) == (
         "043", "CONSULT", "BELGOV")
 
@@ -219,3 +219,19 @@ def test_easing_a_curfew_or_a_state_of_emergency_is_a_concession():
     assert (record["action"]["cameo"], record["action"]["plover"]) == ("0813", "CONCEDE")
     record = only(events("Peru's government lifted the state of emergency in Lima on Monday."))
     assert (record["action"]["cameo"], record["action"]["plover"]) == ("0814", "CONCEDE")
+
+
+def test_a_pattern_noun_is_met_by_its_listed_synonym():
+    # the dictionary's patterns say "diplomatic relation" and "protest"; the text says "ties", "demonstration"
+    assert {(e["actor1"]["code"], e["actor2"]["code"], e["action"]["plover"])
+            for e in events("Chile and Peru upgraded their diplomatic ties.")} == {
+        ("CHLGOV", "PERGOV", "SUPPORT"), ("PERGOV", "CHLGOV", "SUPPORT")}
+    record = only(events("Turkish police prevented a demonstration by Kurdish students in Ankara."))
+    assert (record["actor1"]["code"], record["action"]["cameo"], record["action"]["plover"]) == (
+        "TURCOP", "1721", "COERCE")
+
+
+def test_whom_a_verb_lets_act_is_its_target():
+    record = next(e for e in events("The Kenyan minister allowed the opposition leader to hold a rally.")
+                  if e["action"]["plover"] == "CONCEDE")
+    assert (record["actor1"]["code"], record["actor2"]["code"]) == ("KENGOV", "KENOPP")

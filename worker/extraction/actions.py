@@ -528,6 +528,8 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
             ]
         elif target == "clause":
             heads = _clause_subjects(verb)
+        elif target == "control":
+            heads = _infinitive_subjects(verb)
         elif target == "of":
             heads = _of_objects(verb)
         else:
@@ -554,6 +556,12 @@ def _clause_subjects(verb: Token) -> list[Token]:
     """Who is asked to act in a demand's clause: "demanded that Y withdraw", "called for Y to"."""
     clauses = [c for c in verb.children if c.dep_ == "ccomp" or _clause_mark(c) in REQUEST_MARKS]
     return [s for clause in clauses for s in clause.children if s.dep_ in ("nsubj", "nsubjpass")]
+
+
+def _infinitive_subjects(verb: Token) -> list[Token]:
+    """Whom a verb lets or makes act, the subject of its infinitive: "allowed X to hold a rally"."""
+    clauses = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and _is_infinitive(c)]
+    return [s for clause in clauses for s in clause.children if s.dep_ == "nsubj" and s.i < clause.i]
 
 
 def _of_objects(verb: Token) -> list[Token]:

@@ -37,6 +37,7 @@ VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1, "un
 Resolved = tuple[Actor, str]  # an actor and how its argument was found
 SPORT_ARTICLE_WORDS = 3
 MATERIAL_CONFLICT = 4  # CAMEO quad class
+RECIPROCAL_ROOTS = frozenset({"04", "05", "06"})  # consult, diplomatic and material cooperation
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,13 @@ def _actor_of(argument: Argument, table: EntityTable, as_agent: bool) -> Resolve
 
 
 def _pairs(
-    predicate: Predicate, agents: list[Resolved], patients: list[Resolved]
+    predicate: Predicate, agents: list[Resolved], patients: list[Resolved], root: str
 ) -> list[tuple[Resolved, Resolved | None]]:
-    """(source, target) pairs: joint events both ways, else each agent with each patient (or none)."""
-    if predicate.symmetric and (predicate.nominal or (len(agents) >= 2 and not patients)):
+    """(source, target) pairs: joint events both ways, else each agent with each patient (or none).
+    Joint subjects of a consultation or cooperation with no one else named act with each other
+    ("Chile and Peru upgraded their ties")."""
+    symmetric = predicate.symmetric or root in RECIPROCAL_ROOTS
+    if symmetric and (predicate.nominal or (len(agents) >= 2 and not patients)):
         return [(a, b) for a in agents for b in agents if a is not b]
     return [(a, b) for a in agents for b in (patients or [None])]
 
@@ -182,7 +186,7 @@ def _predicate_events(
     if predicate.needs_actor2 and not patients:
         return []
     records = []
-    for agent, patient in _pairs(predicate, agents, patients):
+    for agent, patient in _pairs(predicate, agents, patients, info.root):
         actor1, how1 = agent
         actor2, how2 = patient if patient is not None else (None, None)
         if actor2 is not None and actor2.code == actor1.code and actor2.name == actor1.name:

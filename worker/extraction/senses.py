@@ -18,7 +18,8 @@ from worker.extraction.lexicon import VerbEntry, code_info, nearest_code, verb_l
 from worker.extraction.tables import read_tsv, word_class
 
 #: Where a dictionary-coded event's target is looked for when its pattern does not say.
-DEFAULT_TARGETS = ("dobj", "prep:with", "prep:against", "prep:on", "prep:to", "prep:at", "prep:for")
+DEFAULT_TARGETS = (
+    "dobj", "control", "prep:with", "prep:against", "prep:on", "prep:to", "prep:at", "prep:for")
 #: Verbal acts about another act (appeal, intend, demand, reject, threaten): the act they take as a
 #: complement is part of this event, not one of its own (the hand lexicon's "gov" flag).
 GOVERNING_ROOTS = frozenset({"02", "03", "10", "12", "13"})
@@ -82,6 +83,18 @@ def _phrase(noun: Token) -> tuple[str, ...]:
     return (*modifiers, noun.lemma_.lower())
 
 
+def _phrases(noun: Token) -> list[tuple[str, ...]]:
+    """The phrase, and the same with its head as the patterns name it (``pattern_synonyms.tsv``)."""
+    phrase = _phrase(noun)
+    synonym = _pattern_synonyms().get(phrase[-1])
+    return [phrase] if synonym is None else [phrase, (*phrase[:-1], synonym)]
+
+
+@functools.cache
+def _pattern_synonyms() -> dict[str, str]:
+    return {row["word"]: row["pattern_word"] for row in read_tsv("pattern_synonyms.tsv")}
+
+
 @functools.cache
 def person_acts() -> tuple[str, ...]:
     """CAMEO codes (prefixes) of acts done to people: their object must name people."""
@@ -130,13 +143,15 @@ def _dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.Ve
         return None
     if lemma in _modal_governors() and any(c.dep_ == "xcomp" for c in verb.children):
         return None  # "plans to meet", "decided to allow": the complement is the event, flagged
-    objects = [_phrase(c) for c in verb.children if c.dep_ in (*_OBJECT_DEPS, "nsubjpass" if passive else "")]
+    objects = [phrase for c in verb.children if c.dep_ in (*_OBJECT_DEPS, "nsubjpass" if passive else "")
+               for phrase in _phrases(c)]
     preps: dict[str, list[tuple[str, ...]]] = {}
     particles = []
     subject: tuple[str, ...] | None = None
     for child in verb.children:
         if child.dep_ == "prep":
-            preps.setdefault(child.lower_, []).extend(_phrase(p) for p in child.children if p.dep_ == "pobj")
+            preps.setdefault(child.lower_, []).extend(
+                phrase for p in child.children if p.dep_ == "pobj" for phrase in _phrases(p))
         elif child.dep_ == "prt":
             particles.append(child.lower_)
         elif child.dep_ == "nsubj" and not passive:
