@@ -501,3 +501,18 @@ def test_opening_fire_on_people_is_force():
     record = only(events("Ugandan police opened fire on opposition supporters in Kampala."))
     assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
         "UGACOP", "ASSAULT", "UGA")
+
+
+def test_gathering_for_a_rally_is_the_rally():
+    record = only(events("Hundreds of students gathered for a protest against the Ghanaian government."))
+    assert (record["actor1"]["country"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "GHA", "PROTEST", "GHAGOV")
+    # the rally's purpose is the rally's content, not a second event
+    record = only(events("Thousands of Kenyans gathered on Friday for a rally in Nairobi to protest a tax."))
+    assert (record["actor1"]["country"], record["action"]["plover"]) == ("KEN", "PROTEST")
+    assert events("Pilgrims gathered for prayers in Mecca.") == []
+
+
+def test_a_charge_that_goes_on_after_a_comma_is_still_the_charge():
+    assert triples("Kenya accused Uganda of violating the truce, ignoring the courts and sending troops "
+                   "to Somalia.") == {("KENGOV", "UGAGOV", "11")}

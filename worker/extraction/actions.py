@@ -204,10 +204,9 @@ def _match_verb(verb: Token) -> VerbMatch | None:
     for entry in verb_lexicon().get(lemma, ()):
         if not _pattern_matches(entry, verb, obj):
             continue
-        if "light" in entry.flags and obj is not None:
-            noun = _noun_entry(obj)
-            if noun is not None:
-                return entry, noun, obj
+        carrier = _light_noun(entry, verb, obj) if "light" in entry.flags else None
+        if carrier is not None and (noun := _noun_entry(carrier)) is not None:
+            return entry, noun, carrier
         if entry.pattern == "*" and not_an_event(verb, lemma, passive):
             return None  # the dictionary names this use as no event: "released a statement"
         sense = subject_sense(verb, lemma, passive) if entry.pattern == "*" and entry.cameo else None
@@ -220,6 +219,15 @@ def _match_verb(verb: Token) -> VerbMatch | None:
     if entry is None or not _fits_object(entry, obj):
         return None
     return entry, None, None
+
+
+def _light_noun(entry: VerbEntry, verb: Token, obj: Token | None) -> Token | None:
+    """The noun that names a light verb's event: its object, or the object of the row's
+    preposition ("gathered for a rally")."""
+    kind, _, prep = entry.pattern.partition(":")
+    if kind != "prep":
+        return obj
+    return next((p for c in _prep_children(verb, prep) for p in _pobjs(c)), None)
 
 
 def _lemma_is(noun: Token, value: str) -> bool:
@@ -292,6 +300,8 @@ def _inside_governed_clause(verb: Token) -> bool:
             return True  # "offered troops to help him oust X": the purpose of the offer
         if current.dep_ == "pcomp" and head.dep_ == "prep" and _accuses(head.head):
             return True  # "accused X of violating rights and sending a signal": the charge
+        if current.dep_ == "advcl" and current.tag_ == "VBG" and _accuses(head) and _charges(head):
+            return True  # "accused X of violating rights, ignoring the law": the charge goes on
         if current.dep_ == "ccomp" and head.pos_ in ("VERB", "AUX"):
             match = _coded(head)
             noun_entry = match[1] if match is not None else None
@@ -322,6 +332,11 @@ def _accuses(verb: Token) -> bool:
     """A coded verb of accusation or criticism (CAMEO 11): what it charges is not an event."""
     match = _coded(verb) if verb.pos_ in ("VERB", "AUX") else None
     return match is not None and match[0].cameo is not None and code_info(match[0].cameo).root == "11"
+
+
+def _charges(verb: Token) -> bool:
+    """Whether an accusation verb names its charge with "of" + a gerund ("accused X of violating")."""
+    return any(c.dep_ == "pcomp" for prep in _prep_children(verb, "of") for c in prep.children)
 
 
 def _in_background_clause(verb: Token) -> bool:
