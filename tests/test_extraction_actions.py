@@ -516,3 +516,16 @@ def test_gathering_for_a_rally_is_the_rally():
 def test_a_charge_that_goes_on_after_a_comma_is_still_the_charge():
     assert triples("Kenya accused Uganda of violating the truce, ignoring the courts and sending troops "
                    "to Somalia.") == {("KENGOV", "UGAGOV", "11")}
+
+
+def test_a_body_meeting_on_its_own_is_no_consultation_but_meeting_a_counterpart_is():
+    assert events("The Kenyan cabinet met on Sunday.") == []
+    assert triples("The Kenyan foreign minister spoke with her Ugandan counterpart on Tuesday.") == {
+        ("KENGOV", "UGAGOV", "04")}
+
+
+def test_what_a_body_decides_to_do_is_its_act_not_an_intention():
+    record = only(events("The Kenyan court decided to allow the opposition candidate to run."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "KENJUD", "CONCEDE", "KENOPP")
+    assert record["action"]["future"] is False

@@ -555,8 +555,10 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
 
 
 def _own(noun: Token) -> bool:
-    """ "Withdrew its troops", "recalled their ambassador": the agent's own people are not the target."""
-    return any(c.dep_ == "poss" and c.lower_ in OWN_POSSESSIVES for c in noun.children)
+    """ "Withdrew its troops", "recalled their ambassador": the agent's own people are not the target;
+    "met her counterpart" is another party."""
+    return any(c.dep_ == "poss" and c.lower_ in OWN_POSSESSIVES for c in noun.children) and \
+        noun.lemma_.lower() not in word_class("relational_noun")
 
 
 def _own_prep(noun: Token, prep: str) -> bool:

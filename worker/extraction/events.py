@@ -37,6 +37,7 @@ VIA_PENALTY = {"entity": 0.0, "group": 0.05, "pronoun": 0.1, "anaphor": 0.1, "un
 Resolved = tuple[Actor, str]  # an actor and how its argument was found
 SPORT_ARTICLE_WORDS = 3
 MATERIAL_CONFLICT = 4  # CAMEO quad class
+CONSULT_ROOT = "04"
 RECIPROCAL_ROOTS = frozenset({"04", "05", "06"})  # consult, diplomatic and material cooperation
 
 
@@ -185,6 +186,9 @@ def _predicate_events(
         patients = [p for p in patients if _is_political(p[0]) or info.quad_class == MATERIAL_CONFLICT]
     if predicate.needs_actor2 and not patients:
         return []
+    if info.root == CONSULT_ROOT and predicate.symmetric and not predicate.nominal and len(agents) < 2 \
+            and not predicate.patients:
+        return []  # "the cabinet met on Sunday": a body's session, no consultation with anyone
     records = []
     for agent, patient in _pairs(predicate, agents, patients, info.root):
         actor1, how1 = agent

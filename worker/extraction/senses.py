@@ -37,9 +37,10 @@ def _dictionary_lemmas() -> frozenset[str]:
 
 @functools.cache
 def _modal_governors() -> frozenset[str]:
-    """Verbs that make the infinitive under them future, hypothetical or negated (word classes)."""
+    """Verbs that make the infinitive under them future, hypothetical or negated, or the act they
+    decide (word classes): the infinitive is the event, not the governing verb."""
     return word_class("future_governor") | word_class("hypothetical_governor") | word_class(
-        "negating_governor")
+        "negating_governor") | word_class("decision_governor")
 
 
 def _inflection_stems(form: str, tag: str) -> list[str]:
