@@ -203,6 +203,10 @@ def test_what_the_subject_is_picks_the_sense_of_a_hand_lexicon_verb():
         "IGOUNO", "AID", "BIH")
     record = only(events("The Kenyan foreign minister arrived in Uganda on Monday."))
     assert (record["action"]["cameo"], record["action"]["plover"]) == ("042", "CONSULT")
+    # the subject seen through a container noun: the troops are what arrived
+    record = only(events("A contingent of Kenyan troops arrived in Haiti on Monday."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "KENMIL", "AID", "HTI")
 
 
 def test_welcoming_a_report_is_support_and_welcoming_a_person_is_hosting():

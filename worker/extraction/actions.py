@@ -36,6 +36,7 @@ from worker.extraction.senses import (
     not_an_event,
     person_acts,
     subject_sense,
+    through_container,
 )
 from worker.extraction.tables import word_class
 
@@ -107,17 +108,8 @@ def _direct_object(verb: Token) -> Token | None:
     """The object (or passive subject), seen through "a round of", "a package of"."""
     for child in verb.children:
         if child.dep_ in ("dobj", "nsubjpass"):
-            return _through_container(child)
+            return through_container(child)
     return None
-
-
-def _through_container(noun: Token) -> Token:
-    if noun.lemma_.lower() in word_class("container_noun"):
-        for prep in _prep_children(noun, "of"):
-            objects = [c for c in prep.children if c.dep_ == "pobj"]
-            if objects:
-                return objects[0]
-    return noun
 
 
 def _clause_mark(token: Token) -> str | None:

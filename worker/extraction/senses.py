@@ -78,6 +78,17 @@ def _same_block(word: str, base: str) -> bool:
     return not blocks[word] or bool(blocks[word] & blocks[base])
 
 
+def through_container(noun: Token) -> Token:
+    """What a noun holds when it is a container: "a round of talks", "a contingent of troops"."""
+    if noun.lemma_.lower() in word_class("container_noun"):
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                objects = [c for c in prep.children if c.dep_ == "pobj"]
+                if objects:
+                    return objects[0]
+    return noun
+
+
 def _phrase(noun: Token) -> tuple[str, ...]:
     """A noun phrase as the patterns write it: its compound and adjective modifiers, then the head."""
     modifiers = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod")]
@@ -156,7 +167,7 @@ def _dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.Ve
         elif child.dep_ == "prt":
             particles.append(child.lower_)
         elif child.dep_ == "nsubj" and not passive:
-            subject = _phrase(child)
+            subject = _phrase(through_container(child))  # "a contingent of troops arrived"
     if passive:
         by = [p for p in preps.pop("by", [])]
         subject = by[0] if by else None
