@@ -211,3 +211,10 @@ def test_a_body_no_table_lists_takes_its_sector_from_the_noun_ending_its_name():
 def test_a_name_after_anti_or_pro_is_a_stance_not_a_nationality():
     records = events("A prominent anti-Rwanda journalist was killed in a bomb blast in Goma on Sunday.")
     assert [r["actor2"]["code"] for r in records] == ["CODMED"]
+
+
+def test_a_name_ends_at_a_bracket_it_does_not_close():
+    # the tagger runs "Palmyra (Tadmur" together; the town is still the town
+    record = only(events("Syrian troops were storming the city of Palmyra (Tadmur) on Sunday."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
+        "SYRMIL", "ASSAULT", "SYR")

@@ -162,7 +162,10 @@ def _candidate_spans(doc: Doc) -> list[tuple[int, int, str]]:
     for ent in doc.ents:
         if ent.label_ in ENTITY_LABELS:
             start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
-            spans.append((start, ent.end, ent.label_))
+            # "Hizbollah (Party of God": a name runs up to a bracket it does not close
+            end = next((t.i for t in ent if t.text == "(" and ")" not in ent.text), ent.end)
+            if end > start:
+                spans.append((start, end, ent.label_))
     taken = {i for s, e, _ in spans for i in range(s, e)}
     for start, end, label in _table_matches(doc):
         if not any(i in taken for i in range(start, end)):
