@@ -353,6 +353,20 @@ def test_a_harm_put_in_an_attack_has_an_unnamed_perpetrator():
 def test_deaths_in_a_disaster_are_not_an_attack():
     assert events("An earthquake killed 300 people in central Turkey on Monday.") == []
     assert events("Nine people were killed in a landslide in Nepal.") == []
+    assert events("Three people were killed in a car crash near Nairobi.") == []
+    assert events("Four people were killed in a fire in Lagos.") == []
+
+
+def test_people_killed_by_no_one_named_were_attacked_by_an_unnamed_actor():
+    record = only(events("Five civilians were killed in Goma on Monday."))
+    assert (record["actor1"]["text"], record["actor1"]["code"], record["action"]["plover"],
+            record["actor2"]["code"]) == ("", "COD", "ASSAULT", "CODCVL")
+    assert record["confidence"] < 0.5
+    # a cause told in its own clause, damage to things, and a harm inside a background clause are not
+    assert events("Two Kenyan soldiers were killed when their truck hit a mine near Mandera.") == []
+    assert events("A school in Kharkiv had been destroyed.") == []
+    assert triples("Lebanon complained to the UN over Israeli air raids in which it said 20 people "
+                   "were killed.") == {("LBNGOV", "ISR", "11")}
 
 
 def test_a_conflictual_act_announced_for_the_future_is_a_threat():

@@ -685,6 +685,38 @@ def violent_means(predicate: Predicate) -> Token | None:
                  and code_info(entry.cameo).root in VIOLENT_ROOTS), None)
 
 
+def unattributed_harm(predicate: Predicate) -> bool:
+    """A harm done to named victims by no one the sentence names: "five civilians were killed on
+    Monday", "the reporter was shot in the face". The victims are named, the perpetrator is not, and
+    no clause of the sentence tells the cause instead."""
+    verb = predicate.verb
+    if verb is None or predicate.anchor is not verb or not _is_passive(verb) or _prep_children(verb, "by"):
+        return False
+    if verb.lemma_.lower() not in word_class("bodily_harm"):
+        return False  # "a school had been destroyed": the damage of an attack told before
+    if any(_in_background_clause(above) for above in verb.ancestors):
+        return False  # "raids in which it said 20 people were killed": the raids are the event
+    if any(_names_other_cause(noun) for name in word_class("harm_prep")
+           for prep in _prep_children(verb, name) for noun in _pobjs(prep)):
+        return False  # "killed in a car crash", "in a fire": not an attack
+    if any(c.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in TEMPORAL_MARKS
+                                     for m in c.children) for c in verb.children):
+        return False  # "were killed when their vehicle hit a mine": the clause tells the cause
+    return any(names_people(through_quantity(p.token)) for p in predicate.patients)
+
+
+def _names_other_cause(noun: Token) -> bool:
+    """A common noun a harm is put in that is neither a place nor a violent act: a crash, a fire."""
+    if noun.pos_ != "NOUN" or noun.ent_type_ or noun.lemma_.lower() in _place_words():
+        return False
+    entry = _noun_entry(noun)
+    return entry is None or code_info(entry.cameo).root not in VIOLENT_ROOTS
+
+
+def _place_words() -> frozenset[str]:
+    return word_class("place_noun") | word_class("locality_noun")
+
+
 def _attacker_of(verb: Token, table: EntityTable) -> list[Argument]:
     """ "Were killed in an attack by militants", "died in a Russian air strike": the passive
     victim's attacker, named in the violent event the clause puts the harm in."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from worker.extraction.actions import Argument, Predicate, find_predicates, violent_means
+from worker.extraction.actions import Argument, Predicate, find_predicates, unattributed_harm, violent_means
 from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
@@ -168,6 +168,8 @@ def _predicate_events(
     if means is not None:  # "an Israeli air strike killed": the nation behind it, else unnamed
         agents = [_means_owner(means, table) or (_unnamed_actor(sent.doc[predicate.action_start].idx),
                                                  "unnamed")]
+    elif not agents and info.root in VIOLENT_ROOTS and unattributed_harm(predicate):
+        agents = [(_unnamed_actor(sent.doc[predicate.action_start].idx), "unnamed")]
     if not agents:
         return []
     patients = []
