@@ -6,10 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from extraction_fixtures import events, only, run
+from extraction_fixtures import MODEL, events, only, run
 
+from worker.core.nlp import load_model
+from worker.extraction.context import country_focus
+from worker.extraction.entities import build_entities
 from worker.extraction.gazetteer import lookup_place, qualifier
-from worker.extraction.places import dateline_place
+from worker.extraction.parse_repair import repair_parse
+from worker.extraction.places import dateline_place, event_location
 
 
 def _location(record: dict[str, Any]) -> tuple[Any, ...]:
@@ -118,3 +122,102 @@ def test_without_a_place_or_dateline_the_event_is_in_the_articles_country():
 def test_a_village_the_event_was_done_to_is_where_it_happened():
     record = only(events("Government forces captured the village of Tel Hamdan on Sunday."))
     assert (record["location"]["name"], record["location"]["basis"]) == ("Tel Hamdan", "clause")
+
+
+def _where(sentence: str, verb: str) -> tuple[str, str, str | None] | None:
+    """Where the event of ``verb`` in ``sentence`` happened by the extractor's rules, as (place name,
+    basis, the text of its span): the sentence alone, no dateline."""
+    doc = load_model(MODEL)(sentence)
+    repair_parse(doc)
+    table = build_entities(doc, None)
+    anchor = next(token for token in doc if token.text == verb)
+    found = event_location(anchor.sent, table, [anchor], set(), allow_destination=False, dateline=None,
+                           focus=country_focus(table, None))
+    if found is None:
+        return None
+    span = sentence[found.span[0] : found.span[1]] if found.span else None
+    return found.place.name, found.basis, span
+
+
+@pytest.mark.parametrize(("sentence", "verb", "span"), [
+    # a village the tagger misses, inside a region named in the same sentence
+    ("Four shepherds were killed in the village of Umm Tallal in the eastern countryside of Hama.",
+     "killed", "Umm Tallal"),
+    # the name before a district's noun names it; the place after "of" contains it
+    ("Militants ambushed a convoy near the Sadiq area of Rawan district on Monday.", "ambushed", "Sadiq"),
+    ("A bomb exploded in Mosul's eastern district of Zuhur on Friday.", "exploded", "Zuhur"),
+    # a settlement's noun is named after "of"; the name before it is the region it lies in
+    ("Marines captured the Red Sea island of Jabal Zuqar after two days of fighting.", "captured",
+     "Jabal Zuqar"),
+    # a name in apposition to a locality noun, coordinated names
+    ("Two reporters were arrested in the country's largest city, Douala, on Friday.", "arrested", "Douala"),
+    ("Rebels shelled the towns of Kafr Nabl and Maarat Misrin overnight.", "shelled", "Kafr Nabl"),
+    # a town or region qualified in apposition keeps the town
+    ("Police raided a warehouse in Everett, Mass., on Tuesday.", "raided", "Everett"),
+    ("Twelve fighters were killed in clashes in Makhmur district, northern Iraq.", "killed", "Makhmur"),
+])
+def test_the_finest_place_of_the_events_phrase_is_where_it_happened(sentence, verb, span):
+    assert _where(sentence, verb)[1:] == ("clause", span)
+
+
+def test_a_place_the_event_was_done_to_in_a_clause_under_it_is_where_it_happened():
+    found = _where("Five people were killed when militants stormed the village of Abu Hamam at dawn.",
+                   "killed")
+    assert found[1:] == ("clause", "Abu Hamam")
+    found = _where("Dozens were killed by troops who tried to break a siege of the city of Idlib.", "killed")
+    assert found[1:] == ("clause", "Idlib")
+
+
+def test_a_place_named_by_a_verb_coordinated_with_the_event_is_its_place():
+    found = _where("Six villagers were killed and ten others wounded in the shelling of the Halfaya "
+                   "district.", "killed")
+    assert found[1:] == ("clause", "Halfaya")
+
+
+def test_a_site_with_a_name_is_a_place():
+    assert _where("The army recaptured the Zahra Hospital after a long battle.", "recaptured")[1:] == (
+        "clause", "Zahra Hospital")
+
+
+def test_a_nationality_is_no_place_but_at_a_border_it_says_whose():
+    assert _where("Troops clashed with gunmen near the Syrian capital Damascus on Friday.",
+                  "clashed")[1:] == ("clause", "Damascus")
+    name, basis, span = _where("Hundreds of migrants protested at the Greek-Albanian border on Sunday.",
+                               "protested")
+    assert (name, basis, span) == ("Greece", "clause", "Greek")
+
+
+@pytest.mark.parametrize(("sentence", "verb", "not_a_place"), [
+    ("In Nov. 2014, gunmen killed a judge in Mosul.", "killed", "Nov."),
+    ("On the first day of Ramadan, a car bomb killed ten people in Baghdad.", "killed", "Ramadan"),
+    ("The marchers reached Copenhagen at 7 p.m. (1800 GMT) and rallied in front of parliament.",
+     "rallied", "GMT"),
+])
+def test_times_and_feasts_are_not_where_it_happened(sentence, verb, not_a_place):
+    found = _where(sentence, verb)
+    assert found is None or found[2] != not_a_place
+
+
+@pytest.mark.parametrize(("sentence", "verb"), [
+    # the reporting verb's object is not where the event happened
+    ("A roadside bomb exploded near a patrol last night, a police officer told Xinhua.", "exploded"),
+    # a person's site, a document's name
+    ("Police patrolled outside Hendricks's hotel on Sunday.", "patrolled"),
+    ("Jefferson wrote the first draft of the Declaration of Independence in 1776.", "wrote"),
+    # a name no table knows that only modifies another noun
+    ("The officers were wounded at the hands of KLF fighters.", "wounded"),
+])
+def test_names_that_are_not_where_it_happened_give_no_clause_place(sentence, verb):
+    found = _where(sentence, verb)
+    assert found is None or found[1] != "clause"
+
+
+def test_holidays_and_abbreviated_months_are_never_places():
+    assert lookup_place("Ramadan") is None
+    assert lookup_place("Nov.") is None
+
+
+def test_a_direction_word_before_a_place_keeps_the_place_and_names_with_one_stay_whole():
+    assert _where("The rebels seized two towns in Western Afghanistan in September.", "seized") == (
+        "Afghanistan", "clause", "Western Afghanistan")
+    assert _where("Farmers protested in North Carolina on Monday.", "protested")[0] == "North Carolina"

