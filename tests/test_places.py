@@ -221,3 +221,14 @@ def test_a_direction_word_before_a_place_keeps_the_place_and_names_with_one_stay
     assert _where("The rebels seized two towns in Western Afghanistan in September.", "seized") == (
         "Afghanistan", "clause", "Western Afghanistan")
     assert _where("Farmers protested in North Carolina on Monday.", "protested")[0] == "North Carolina"
+
+
+@pytest.mark.parametrize(("sentence", "verb"), [
+    # a phrase of another time
+    ("Police have detained dozens of suspects since the ceasefire in southern Mosul took effect.", "detained"),
+    # where it was said
+    ("Speaking to reporters in Nairobi, the minister said the rebels had seized two towns.", "seized"),
+])
+def test_places_of_another_time_or_of_the_saying_are_not_where_it_happened(sentence, verb):
+    found = _where(sentence, verb)
+    assert found is None or found[1] != "clause"

@@ -112,7 +112,8 @@ def attachment_distance(word: Token, anchors: list[Token], *,
     """Dependency steps from ``word`` up to the nearest anchor's clause; None when the path
     enters another clause (a verb that is not an anchor) first. With ``through_subordinate``, the path
     may pass through subordinate clauses of the anchor and verbs coordinated with it ("killed ... and
-    others wounded in X"), each costing ``_SUBORDINATE_STEPS``. With ``below``, only a path that
+    others wounded in X"), each costing ``_SUBORDINATE_STEPS``, but not into a phrase of another time
+    ("since ...") nor up to a verb of saying above the anchor. With ``below``, only a path that
     reaches an anchor itself counts (not a verb above it: the reporting verb of "police told X")."""
     anchor_steps = [{t.i: n for n, t in enumerate(_path_to_root(a))} for a in anchors]
     extra = 0
@@ -120,12 +121,31 @@ def attachment_distance(word: Token, anchors: list[Token], *,
     for steps, node in enumerate(_path_to_root(word)):
         for path in anchor_steps:
             if node.i in path and (not below or path[node.i] == 0):
+                if through_subordinate and path[node.i] > 0 and _reports(node):
+                    return None  # where it was said: "told reporters in Kabul that gunmen killed five"
                 return steps + path[node.i] + extra
+        if through_subordinate and _another_time(node):
+            return None  # "captured ... since bombers hit Istanbul in 2003"
         if steps > 0 and node.pos_ in ("VERB", "AUX"):
             if not through_subordinate or node.dep_ not in passable:
                 return None
             extra += _SUBORDINATE_STEPS
     return None
+
+
+# Words that open a phrase or clause of another time than the event's.
+_OTHER_TIME = frozenset({"since", "until", "till", "before"})
+
+
+def _another_time(node: Token) -> bool:
+    """A phrase or clause of another time: "since the ceasefire", "since bombers hit Istanbul"."""
+    return node.lower_ in _OTHER_TIME or any(c.dep_ == "mark" and c.lower_ in _OTHER_TIME
+                                             for c in node.children)
+
+
+def _reports(verb: Token) -> bool:
+    """A verb of saying above the event: its places are where it was said."""
+    return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in word_class("reporting_verb")
 
 
 def _noun_of(place_root: Token) -> Token:
