@@ -225,10 +225,19 @@ def test_a_direction_word_before_a_place_keeps_the_place_and_names_with_one_stay
 
 @pytest.mark.parametrize(("sentence", "verb"), [
     # a phrase of another time
-    ("Police have detained dozens of suspects since the ceasefire in southern Mosul took effect.", "detained"),
+    ("Police have detained dozens of suspects since the ceasefire in southern Mosul took effect.",
+     "detained"),
     # where it was said
     ("Speaking to reporters in Nairobi, the minister said the rebels had seized two towns.", "seized"),
 ])
 def test_places_of_another_time_or_of_the_saying_are_not_where_it_happened(sentence, verb):
     found = _where(sentence, verb)
+    assert found is None or found[1] != "clause"
+
+
+def test_a_name_no_table_knows_is_a_place_as_the_object_of_a_verb_done_to_ground():
+    assert _where("At dawn the militia stormed Qasr Nabil from two sides.", "stormed")[1:] == (
+        "clause", "Qasr Nabil")
+    # after a verb also done to people, such a name is no place
+    found = _where("At dawn the militia captured Qasr Nabil and two of his guards.", "captured")
     assert found is None or found[1] != "clause"

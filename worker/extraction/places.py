@@ -211,7 +211,7 @@ def _attachment(mention_root: Token, anchors: list[Token],
         step = step.head
     for _ in range(4):
         if node.dep_ in _OBJECT_DEPS:
-            if not reach.as_object:
+            if not reach.as_object and not _enters_territory(node, anchors):
                 return None
             distance = _object_distance(node, anchors, direct=reach.settlement and (
                 node.i == mention_root.i or via_locality or node.lemma_.lower() in localities))
@@ -247,6 +247,15 @@ def _has_of_name(noun: Token) -> bool:
                if g.dep_ == "pobj"]
     return any(g.pos_ == "PROPN" or (g.pos_ == "NOUN" and any(t.pos_ == "PROPN" for t in g.lefts))
                for g in objects)
+
+
+def _enters_territory(node: Token, anchors: list[Token]) -> bool:
+    """The object of an event verb that is only done to ground: "stormed Mar'e", "entered Rityan" (a
+    name no table knows is a place there; not after "shot" or "captured", often done to people)."""
+    bracketed = node.left_edge.i > 0 and node.doc[node.left_edge.i - 1].text == "("  # "(SAA)"
+    return (node.dep_ == "dobj" and node.pos_ == "PROPN" and not bracketed
+            and any(node.head.i == a.i for a in anchors)
+            and node.head.lemma_.lower() in word_class("territory_verb"))
 
 
 def _object_distance(node: Token, anchors: list[Token], *, direct: bool) -> int | None:
