@@ -11,7 +11,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from worker.extraction.actions import Argument, Predicate, find_predicates, unattributed_harm, violent_means
+from worker.extraction.actions import find_predicates, unattributed_harm, violent_means
 from worker.extraction.actors import Profile, profile_of_name
 from worker.extraction.arguments import Actor, resolve_actor
 from worker.extraction.dates import ResolvedDate, event_date_phrase, resolve_phrase
@@ -20,6 +20,7 @@ from worker.extraction.entities import TIME_LABELS, EntityTable
 from worker.extraction.gazetteer import Place, country_code, country_place, lookup_place
 from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info, future_code
 from worker.extraction.places import attachment_distance, event_location
+from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.tables import read_tsv, read_words, word_class
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
