@@ -181,6 +181,10 @@ def test_an_unnamed_target_is_the_party_named_in_what_the_action_governs():
         "ZMBGOV", "MWI", "")
     record = only(events("Ecuador threatened to cut all official contact with the European Union."))
     assert (record["action"]["plover"], record["actor2"]["code"]) == ("THREATEN", "IGOEUR")
+    # a party named in the topic the sentence opens with is not whom the act is aimed at
+    record = only(events("Regarding the border dispute with Uganda, the Kenyan president stressed the need "
+                         "for calm."))
+    assert record["actor2"]["country"] != "UGA"
 
 
 def test_a_cooperative_act_about_ones_own_country_has_no_target_but_a_curfew_has_the_public():

@@ -391,7 +391,8 @@ def _parties_in_clause(predicate: Predicate, table: EntityTable, excluded: set[i
     subject), with the parties coordinated with it ("to Iran, Libya and Cuba")."""
     verb = predicate.verb or predicate.anchor
     governed = [a.token for a in predicate.patients]
-    governed += [c for c in verb.children if c.dep_ not in ("nsubj", "nsubjpass", "agent", "punct", "aux")]
+    governed += [c for c in verb.children if c.dep_ not in ("nsubj", "nsubjpass", "agent", "punct", "aux")
+                 and c.lower_ not in word_class("topic_prep")]  # "regarding the conflict with Russia"
     seen: set[int] = set()
     for head in governed:
         for token in head.subtree:
