@@ -20,7 +20,7 @@ from worker.state.keys import Keys
 
 WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
 HOSTILE = "a:b{c}*\n../x"
-KEY_SHAPE = re.compile(rb"eventwire:\{eventwire:dedup\}:(d:[0-9a-f]{16}|x:\d+:(\d+|n|c))")
+KEY_SHAPE = re.compile(rb"eventwire:\{eventwire:dedup\}:(d:[0-9a-f]{16}|x:\d+:(\d+|n|c|f))")
 
 
 def copies_of(text: str, count: int, rng: random.Random) -> list[str]:
@@ -212,3 +212,38 @@ def test_copies_are_found_across_generations_of_different_sizes(
             ("near", syndication.add_footer(WIRE), None, "minhash")]:
         verdict = index.check_and_insert(fingerprint(article_id, "t-" + article_id, url, text, short))
         assert (verdict.duplicate_of, verdict.matched_on) == ("wire", matched_on)
+
+
+def test_a_generation_without_a_presence_filter_is_still_looked_into(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    """A generation indexed before the filter existed (no ``x:<gen>:f``) has every entry looked up,
+    and gets no filter that would hide the entries written before it."""
+    index = RedisDedupIndex(redis_client, settings)
+    assert index.check_and_insert(fingerprint("wire", "t1", "https://a.example/x", WIRE,
+                                              settings)).kind == "original"
+    [filter_key] = redis_client.scan_iter(match=f"{Keys(settings).dedup_base}x:*:f")
+    redis_client.delete(filter_key)
+    for article_id, text, url, matched_on in [
+            ("same-url", syndication.change_headline(WIRE), "https://www.a.example/x/", "url"),
+            ("same-text", WIRE.upper(), None, "text"),
+            ("near", syndication.add_footer(WIRE), None, "minhash")]:
+        verdict = index.check_and_insert(fingerprint(article_id, "t-" + article_id, url, text,
+                                                     settings))
+        assert (verdict.duplicate_of, verdict.matched_on) == ("wire", matched_on)
+    story = syndication.Generator(seed=5).article()
+    assert index.check_and_insert(fingerprint("other", "t2", None, story, settings)).kind == "original"
+    assert not redis_client.exists(filter_key)
+
+
+def test_the_presence_filter_spares_the_bucket_lookups_of_absent_entries(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    """A fresh article in an index of many looks into few buckets: only where a filter bit is set."""
+    index = RedisDedupIndex(redis_client, settings)
+    generator = syndication.Generator(seed=6)
+    for n in range(200):
+        index.check_and_insert(fingerprint(f"a{n}", f"t{n}", None, generator.article(), settings))
+    redis_client.config_resetstat()
+    assert index.check_and_insert(fingerprint("fresh", "t-fresh", None, generator.article(),
+                                              settings)).kind == "original"
+    hgets = redis_client.info("commandstats").get("cmdstat_hget", {"calls": 0})["calls"]
+    assert hgets < 10  # 33 without the filter: the text entry and 32 bands

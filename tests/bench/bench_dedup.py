@@ -174,6 +174,19 @@ def run_queries(index: RedisDedupIndex, gen: syndication.Generator, settings: Se
     return {"rows": rows, "check_s": check_seconds, "queries": n, "server_usec": server.summary()}
 
 
+def check_originals(index: RedisDedupIndex, gen: syndication.Generator, settings: Settings,
+                    count: int) -> dict[str, float]:
+    """Redis-side time of ``count`` fresh articles (each a full lookup, then indexed): the most
+    expensive check, and the commonest in production."""
+    server = ServerTime(index.client, batch=100)
+    for n in range(count):
+        fp = fingerprint(f"new-{n}", f"task-new-{n}", f"https://fresh.example/{n}", gen.article(),
+                         settings)
+        assert index.check_and_insert(fp).kind == "original"
+        server.tick()
+    return server.summary()
+
+
 def quality(rows: list[dict[str, Any]]) -> dict[str, Any]:
     positives = [r for r in rows if r["expected"]]
     negatives = [r for r in rows if not r["expected"]]
@@ -267,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"filling {fill_older_generations(client, settings)} older generations (steady state)")
         steady = run_queries(index, gen, settings, indexed["texts"], args.per_kind // 3 or 1, rng,
                              tag="steady")
+        originals = check_originals(index, gen, settings, args.per_kind)
         redis_version = client.info("server")["redis_version"]
         client.close()
     sample = [gen.article() for _ in range(300)]
@@ -285,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         "redis_server_usec_per_insert": indexed["server_usec"]["median_of_batches"],
         "redis_server_usec_per_query": queried["server_usec"]["median_of_batches"],
         "redis_server_usec_per_query_steady_state": steady["server_usec"]["median_of_batches"],
+        "redis_server_usec_per_original_steady_state": originals["median_of_batches"],
         "redis_server_usec_detail": {"insert": indexed["server_usec"], "query": queried["server_usec"],
-                                     "query_steady_state": steady["server_usec"]},
+                                     "query_steady_state": steady["server_usec"],
+                                     "original_steady_state": originals},
         "steady_state_queries": steady["queries"],
         "fingerprint_ms_per_article": round(indexed["fingerprint_s"] / n * 1000, 3),
         "minhash_ms_per_article": round(minhash_only_ms(sample, settings), 3),
@@ -317,7 +333,9 @@ def print_summary(r: dict[str, Any]) -> None:
           f"~{1e6 / max(r['redis_server_usec_per_insert'], 1):,.0f} checks/s)")
     print(f"  steady state           {r['redis_server_usec_per_query_steady_state']} us/query with "
           f"every generation of the window live (~"
-          f"{1e6 / max(r['redis_server_usec_per_query_steady_state'], 1):,.0f} checks/s)")
+          f"{1e6 / max(r['redis_server_usec_per_query_steady_state'], 1):,.0f} checks/s); "
+          f"{r['redis_server_usec_per_original_steady_state']} us per original (~"
+          f"{1e6 / max(r['redis_server_usec_per_original_steady_state'], 1):,.0f} checks/s)")
     print(f"fingerprint ms/article  {r['fingerprint_ms_per_article']} "
           f"(MinHash alone {r['minhash_ms_per_article']})")
     print(f"memory per article      {r['redis_memory_bytes_per_article']:,.0f} B "

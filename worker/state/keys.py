@@ -10,6 +10,7 @@ key                                 type      what, written by
                                               deleted by ``lua/dedup_forget.lua`` on a dead letter)
 ``P{Pdedup}:x:<gen>:<n>``           hash      dedup lookup buckets (same script; layout at its top)
 ``P{Pdedup}:x:<gen>:n`` / ``:c``    string    a generation's bucket count and originals (same script)
+``P{Pdedup}:x:<gen>:f``             string    a generation's presence filter, a bitmap (same script)
 ``Pev:<hex32>``                     hash      one event's mentions and record (``lua/publish_once.lua``)
 ``Pst:<hex32>``                     hash      an article's status: outcome, its stream entry, its events
                                               (``lua/publish_once.lua``; ``queued`` by ``state.lookup``)
