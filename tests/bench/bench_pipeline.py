@@ -133,6 +133,8 @@ def in_process(server: EmbeddedRedis, payloads: list[dict], batch: int) -> dict[
                         load_model(settings.spacy_model))
 
     stages: dict[str, list[float]] = defaultdict(list)
+    # first calls load the language detector and fill lazy tables: not part of either pass
+    fresh().process(newsgen.long_articles(1, seed=99, prefix="warm")[0], "warm-up")
     pipeline = fresh()
     started, cpu = time.perf_counter(), time.process_time()
     for number, payload in enumerate(payloads):
@@ -252,8 +254,19 @@ class RssSampler:
                 "rss_mb_after_first_tenth": round(tenth[1] / mb, 1),
                 "rss_mb_at_end": round(rows[-1][1] / mb, 1),
                 "rss_growth_mb": round((rows[-1][1] - tenth[1]) / mb, 1),
-                "articles_seen_by_the_service": rows[-1][0]}
+                "articles_seen_by_the_service": rows[-1][0],
+                "rss_mb_by_articles_done": _series(rows)}
         return children
+
+
+def _series(rows: list[tuple[int, int, int]], points: int = 11) -> dict[str, float]:
+    """RSS (MB) at about ``points`` evenly spaced counts of articles done: flat or growing."""
+    last = rows[-1][0]
+    series = {}
+    for step in range(points):
+        row = next(r for r in rows if r[0] >= last * step / (points - 1))
+        series[str(row[0])] = round(row[1] / (1 << 20), 1)
+    return series
 
 
 class Service:
