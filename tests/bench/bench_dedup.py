@@ -15,7 +15,7 @@ import platform
 import random
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -233,21 +233,75 @@ def quality(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def fill_older_generations(client: redis.Redis, settings: Settings) -> int:
-    """Copy the current generation's index into the ``INDEX_GENERATIONS`` before it, as a window
-    of steady traffic leaves it: every check then looks up as many live generations as it will
-    in production (the indexing run put everything into one). Returns the generations filled."""
+    """Fill the ``INDEX_GENERATIONS`` generations before the current one as a window of steady
+    traffic leaves them: as full as the current one (its buckets and presence filter, copied) but
+    holding other entries (generation ``age`` back has bucket ``b``'s entries in bucket ``b + age``),
+    so a copy is found in one generation only and every check looks up as many live generations
+    as it will in production (the indexing run put everything into one). Returns the generations."""
     base = Keys(settings).dedup_base
     metas = sorted(client.scan_iter(match=f"{base}x:*:n", count=1000))
     assert len(metas) == 1, metas
     current = int(metas[0].decode().split(":")[-2])
-    buckets = [k.decode() for k in client.scan_iter(match=f"{base}x:{current}:*", count=1000)]
+    count = int(client.get(metas[0]))
+    buckets = [(key, int(key.rsplit(b":", 1)[1]))
+               for key in client.scan_iter(match=f"{base}x:{current}:*", count=1000)
+               if key.rsplit(b":", 1)[1].isdigit()]
+    presence = (client.get(f"{base}x:{current}:f") or b"").ljust(count * 32, b"\0")  # 32 B a bucket
     pipe = client.pipeline(transaction=False)
-    for older in range(current - INDEX_GENERATIONS, current):
-        for key in buckets:
-            if not key.endswith(":c"):
-                pipe.copy(key, key.replace(f"x:{current}:", f"x:{older}:"))
-    pipe.execute()
+    for age in range(1, INDEX_GENERATIONS + 1):
+        older = f"{base}x:{current - age}:"
+        pipe.copy(metas[0], older + "n")
+        for key, bucket in buckets:
+            pipe.copy(key, older + str((bucket + age) % count))
+        shift = age * 32
+        pipe.set(older + "f", presence[-shift:] + presence[:-shift])
+        pipe.execute()
     return INDEX_GENERATIONS
+
+
+def compare_scripts(index: RedisDedupIndex, baseline: str, gen: syndication.Generator,
+                    settings: Settings, texts: dict[int, str], rounds: int,
+                    rng: random.Random) -> dict[str, Any]:
+    """This script against ``baseline`` (the source of another version of it) on the same
+    steady-state index, alternated in rounds of 40 fresh originals and 40 variants each: the
+    median Redis-side time per check of each, and where it went (commands called by the scripts,
+    from INFO commandstats). Alternating makes the two share the machine's load."""
+    scripts = {"this": index._script, "baseline": index.client.register_script(baseline)}
+    times: dict[tuple[str, str], list[float]] = defaultdict(list)
+    commands: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    calls: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    bases = sorted(texts)
+    for number in range(rounds):
+        for kind in ("original", "variant"):
+            order = ["this", "baseline"] if number % 2 else ["baseline", "this"]
+            for name in order:
+                index._script = scripts[name]
+                fps = [fingerprint(f"ab-{name}-{kind}-{number}-{i}", f"ab-{name}-{kind}-{number}-{i}",
+                                   None, gen.article() if kind == "original" else variant(
+                                       rng.choice(POSITIVE_KINDS), texts[rng.choice(bases)], rng),
+                                   settings) for i in range(40)]
+                index.client.config_resetstat()
+                for fp in fps:
+                    index.check_and_insert(fp)
+                times[(name, kind)].append(server_usec_per_check(index.client))
+                for key, stat in index.client.info("commandstats").items():
+                    command = key.removeprefix("cmdstat_")
+                    if command not in ("evalsha", "eval", "info", "config|resetstat", "config"):
+                        commands[(name, kind)][command] += stat["usec"] / len(fps) / rounds
+                        calls[(name, kind)][command] += stat["calls"] / len(fps) / rounds
+    index._script = scripts["this"]
+    report: dict[str, Any] = {}
+    for kind in ("original", "variant"):
+        row = {}
+        for name in ("baseline", "this"):
+            row[name] = {"usec_per_check": round(float(np.median(times[(name, kind)])), 1),
+                         "commands": {c: {"calls": round(calls[(name, kind)][c], 1),
+                                          "usec": round(u, 1)}
+                                      for c, u in commands[(name, kind)].most_common()}}
+        row["this_over_baseline"] = round(float(np.median(
+            [a / b for a, b in zip(times[("this", kind)], times[("baseline", kind)], strict=True)])), 3)
+        report[kind] = row
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="queries per variant kind and per negative kind")
     parser.add_argument("--bands", type=int, default=None, help="override minhash_bands")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline-script", type=Path, default=None,
+                        help="another version of dedup_check_and_insert.lua to compare with in the "
+                             "steady state, alternated in one run (e.g. git show main:worker/state/"
+                             "lua/dedup_check_and_insert.lua > /tmp/baseline.lua)")
+    parser.add_argument("--compare-rounds", type=int, default=10)
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -281,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         steady = run_queries(index, gen, settings, indexed["texts"], args.per_kind // 3 or 1, rng,
                              tag="steady")
         originals = check_originals(index, gen, settings, args.per_kind)
+        comparison = None
+        if args.baseline_script:
+            print(f"comparing with {args.baseline_script} ({args.compare_rounds} rounds)")
+            comparison = compare_scripts(index, args.baseline_script.read_text(), gen, settings,
+                                         indexed["texts"], args.compare_rounds, rng)
         redis_version = client.info("server")["redis_version"]
         client.close()
     sample = [gen.article() for _ in range(300)]
@@ -304,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "query_steady_state": steady["server_usec"],
                                      "original_steady_state": originals},
         "steady_state_queries": steady["queries"],
+        "steady_state_comparison_with_baseline": comparison,
         "fingerprint_ms_per_article": round(indexed["fingerprint_s"] / n * 1000, 3),
         "minhash_ms_per_article": round(minhash_only_ms(sample, settings), 3),
         "end_to_end_articles_per_second": round(
@@ -346,6 +411,9 @@ def print_summary(r: dict[str, Any]) -> None:
         print(f"  {kind:22} flagged {row['flagged_duplicate']:.3f}  "
               f"J mean {row['mean_jaccard']:.3f} min {row['min_jaccard']:.3f}")
     print(f"LSH candidate rate on variants {q['lsh_candidate_rate_on_positives']}")
+    for kind, row in (r["steady_state_comparison_with_baseline"] or {}).items():
+        print(f"steady state, {kind}s: {row['this']['usec_per_check']} us per check, baseline "
+              f"{row['baseline']['usec_per_check']} us (median ratio {row['this_over_baseline']})")
 
 
 if __name__ == "__main__":
