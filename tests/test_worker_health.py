@@ -46,7 +46,7 @@ def test_a_stopped_worker_fails_its_health_at_once_and_a_killed_one_within_max_a
         second.kill()  # no last beat: its heartbeat ages past the limit
         code, report = wait_until(lambda: (lambda r: r if r[0] == 1 else None)(health(settings, second)),
                                   MAX_AGE + 20, "the killed worker's health to fail", interval=1)
-        assert report["worker_heartbeat_age"] > MAX_AGE
+        assert report["worker_heartbeat_age"] >= MAX_AGE  # judged on the exact age, reported to 0.1 s
         assert "its consumer loop is not running" in report["errors"][0], report
         code, live = health(settings, second, "--probe", "liveness", redis_url=nowhere)
         assert code == 1 and "consumer loop is not running" in live["errors"][0]
