@@ -113,12 +113,20 @@ def _speaker_of(pronoun: Token, table: EntityTable) -> Actor | None:
 def through_quantity(token: Token) -> Token:
     """ "Thousands of protesters", "20 of the students": the group after "of"."""
     if token.pos_ == "NUM" or token.lemma_.lower() in word_class("quantity_word"):
-        for child in token.children:
-            if child.dep_ == "prep" and child.lower_ == "of":
-                objects = [c for c in child.children if c.dep_ == "pobj"]
-                if objects:
-                    return objects[0]
+        return _of_object(token) or token
     return token
+
+
+def through_container(noun: Token) -> Token:
+    """What a noun holds when it is a container: "a round of talks", "a contingent of troops"."""
+    if noun.lemma_.lower() in word_class("container_noun"):
+        return _of_object(noun) or noun
+    return noun
+
+
+def _of_object(token: Token) -> Token | None:
+    return next((c for prep in token.children if prep.dep_ == "prep" and prep.lower_ == "of"
+                 for c in prep.children if c.dep_ == "pobj"), None)
 
 
 def _entity_actor(doc: Doc, mention: Mention, start: int, end: int, via: str) -> Actor | None:

@@ -15,7 +15,7 @@ import dataclasses
 
 from spacy.tokens import Token
 
-from worker.extraction.arguments import through_quantity
+from worker.extraction.arguments import through_container, through_quantity
 from worker.extraction.dictionary import in_synset
 from worker.extraction.entities import TIME_LABELS
 from worker.extraction.lexicon import NounEntry, VerbEntry, noun_lexicon, verb_lexicon
@@ -26,7 +26,6 @@ from worker.extraction.senses import (
     not_an_event,
     person_acts,
     subject_sense,
-    through_container,
 )
 from worker.extraction.tables import word_class
 

@@ -14,6 +14,7 @@ import functools
 from spacy.tokens import Token
 
 from worker.extraction import dictionary
+from worker.extraction.arguments import through_container
 from worker.extraction.lexicon import VerbEntry, code_info, nearest_code, verb_lexicon
 from worker.extraction.tables import read_tsv, word_class
 
@@ -76,17 +77,6 @@ def lexicon_lemma(verb: Token, *, hand_only: bool = False) -> str | None:
 def _same_block(word: str, base: str) -> bool:
     blocks = {lemma: {p.block for p in dictionary.verb_patterns(lemma)} for lemma in (word, base)}
     return not blocks[word] or bool(blocks[word] & blocks[base])
-
-
-def through_container(noun: Token) -> Token:
-    """What a noun holds when it is a container: "a round of talks", "a contingent of troops"."""
-    if noun.lemma_.lower() in word_class("container_noun"):
-        for prep in noun.children:
-            if prep.dep_ == "prep" and prep.lower_ == "of":
-                objects = [c for c in prep.children if c.dep_ == "pobj"]
-                if objects:
-                    return objects[0]
-    return noun
 
 
 def _phrase(noun: Token) -> tuple[str, ...]:
