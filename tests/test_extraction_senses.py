@@ -230,6 +230,9 @@ def test_a_pattern_noun_is_met_by_its_listed_synonym():
     assert {(e["actor1"]["code"], e["actor2"]["code"], e["action"]["plover"])
             for e in events("Chile and Peru upgraded their diplomatic ties.")} == {
         ("CHLGOV", "PERGOV", "SUPPORT"), ("PERGOV", "CHLGOV", "SUPPORT")}
+    # praise or support is not mutual: each of the joint subjects praises, no one is the other's target
+    praise = events("France and Germany praised the new climate deal.")
+    assert {(e["actor1"]["code"], e["actor2"]) for e in praise} == {("FRAGOV", None), ("DEUGOV", None)}
     record = only(events("Turkish police prevented a demonstration by Kurdish students in Ankara."))
     assert (record["actor1"]["code"], record["action"]["cameo"], record["action"]["plover"]) == (
         "TURCOP", "1721", "COERCE")

@@ -39,7 +39,9 @@ Resolved = tuple[Actor, str]  # an actor and how its argument was found
 SPORT_ARTICLE_WORDS = 3
 MATERIAL_CONFLICT = 4  # CAMEO quad class
 CONSULT_ROOT = "04"
-RECIPROCAL_ROOTS = frozenset({"04", "05", "06"})  # consult, diplomatic and material cooperation
+#: Acts that are mutual when joint subjects do them with no one else named: consulting (04), diplomatic
+#: cooperation and signing an agreement (050, 057), material cooperation (06); not praise or support
+RECIPROCAL_CODES = ("04", "050", "057", "06")
 
 
 @dataclass(frozen=True)
@@ -148,12 +150,12 @@ def _actor_of(argument: Argument, table: EntityTable, as_agent: bool) -> Resolve
 
 
 def _pairs(
-    predicate: Predicate, agents: list[Resolved], patients: list[Resolved], root: str
+    predicate: Predicate, agents: list[Resolved], patients: list[Resolved], code: str
 ) -> list[tuple[Resolved, Resolved | None]]:
     """(source, target) pairs: joint events both ways, else each agent with each patient (or none).
     Joint subjects of a consultation or cooperation with no one else named act with each other
     ("Chile and Peru upgraded their ties")."""
-    symmetric = predicate.symmetric or root in RECIPROCAL_ROOTS
+    symmetric = predicate.symmetric or code.startswith(RECIPROCAL_CODES)
     if symmetric and (predicate.nominal or (len(agents) >= 2 and not patients)):
         return [(a, b) for a in agents for b in agents if a is not b]
     return [(a, b) for a in agents for b in (patients or [None])]
@@ -193,7 +195,7 @@ def _predicate_events(
             and not predicate.patients:
         return []  # "the cabinet met on Sunday": a body's session, no consultation with anyone
     records = []
-    for agent, patient in _pairs(predicate, agents, patients, info.root):
+    for agent, patient in _pairs(predicate, agents, patients, info.code):
         actor1, how1 = agent
         actor2, how2 = patient if patient is not None else (None, None)
         if actor2 is not None and actor2.code == actor1.code and actor2.name == actor1.name:
