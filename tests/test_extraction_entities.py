@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from extraction_fixtures import events, only, run, triples
 
+from worker.extraction.gazetteer import country_code
+
 
 def _entity(extraction, name):
     matches = [e for e in extraction.entities if e["name"] == name]
@@ -218,3 +220,14 @@ def test_a_name_ends_at_a_bracket_it_does_not_close():
     record = only(events("Syrian troops were storming the city of Palmyra (Tadmur) on Sunday."))
     assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["country"]) == (
         "SYRMIL", "ASSAULT", "SYR")
+
+
+def test_a_country_name_one_letter_off_is_that_country_when_it_names_no_other():
+    record = only(events("Tanzanai has agreed to reopen its border with Kenya."))
+    assert (record["actor1"]["code"], record["action"]["plover"], record["actor2"]["code"]) == (
+        "TZAGOV", "AGREE", "KEN")
+    assert country_code("Phillippines") == ("PHL", "name")  # a letter too many
+    assert country_code("Germnay") == ("DEU", "name")  # two letters swapped
+    assert country_code("Nigera") is None  # one letter off Niger and Nigeria both
+    assert country_code("Columbia") is None  # a town of its own name
+    assert country_code("Irak") is None  # short names are too close to each other

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from worker.extraction import dictionary
-from worker.extraction.gazetteer import country_aliases
+from worker.extraction.gazetteer import country_aliases, country_code
 from worker.extraction.tables import read_tsv, read_words, word_class
 
 
@@ -214,7 +214,7 @@ def profile_of_name(text: str) -> Profile:
         # an organisation of some country the article names ("Labour"): its sector, the
         # country from the article's context
         return Profile(role=org.role, org=org.code or None)
-    found = country_aliases().get(name)
+    found = country_code(name)
     if found is not None:
         code, kind = found
         return Profile(region=code) if kind == "region" else Profile(country=code)

@@ -82,14 +82,55 @@ def country_aliases() -> dict[str, tuple[str, str]]:
 
 
 def country_code(text: str) -> tuple[str, str] | None:
-    """(code, kind) for a country name, demonym or region word, or None."""
+    """(code, kind) for a country name, demonym or region word, or None. A one-word name of six
+    letters or more that no alias is also read as one letter off a country's name ("Ethopia",
+    "Phillippines", "Quatar": wire copy has typos), when that names one country only."""
     text = text.strip()
     aliases = country_aliases()
     if text in aliases:
         return aliases[text]
     if text.lower().startswith("the "):
         return aliases.get(text[4:])
+    if len(text) >= MIN_MISSPELT_LENGTH and text.isalpha() and text[0].isupper() \
+            and text not in _city_index():  # a town of its own name ("Columbia") is no misspelling
+        return _one_letter_off(text)
     return None
+
+
+MIN_MISSPELT_LENGTH = 6  # shorter words are too close to other names (Iraq and Iran, Niger and Nigel)
+
+
+def _one_letter_off(word: str) -> tuple[str, str] | None:
+    """The country name one deletion, insertion, substitution or transposition away from ``word``."""
+    index = _deletion_index()
+    keys = {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+    names = {name for key in keys for name in index.get(key, ()) if _one_edit(word, name)}
+    found = {country_aliases()[name] for name in names}
+    return found.pop() if len(found) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one inserted, deleted or changed letter, or two swapped."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    if len(a) == len(b):
+        swapped = start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
+        return a[start + 1:] == b[start + 1:] or (swapped and a[start + 2:] == b[start + 2:])
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[start + 1:] == shorter[start:]
+
+
+@functools.cache
+def _deletion_index() -> dict[str, frozenset[str]]:
+    """Each one-word country name of five letters or more, and each of it with one letter deleted (a
+    word of six letters or more one letter off: "Quatar" is Qatar)."""
+    index: dict[str, set[str]] = {}
+    for alias, (_, kind) in country_aliases().items():
+        if kind == "name" and len(alias) >= MIN_MISSPELT_LENGTH - 1 and alias.isalpha():
+            for key in {alias, *(alias[:i] + alias[i + 1:] for i in range(len(alias)))}:
+                index.setdefault(key, set()).add(alias)
+    return {key: frozenset(hits) for key, hits in index.items()}
 
 
 @functools.cache
