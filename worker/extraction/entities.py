@@ -163,7 +163,9 @@ def _candidate_spans(doc: Doc) -> list[tuple[int, int, str]]:
         if ent.label_ in ENTITY_LABELS:
             start = ent.start + (1 if ent[0].lower_ == "the" and len(ent) > 1 else 0)
             # "Hizbollah (Party of God": a name runs up to a bracket it does not close
-            end = next((t.i for t in ent if t.text == "(" and ")" not in ent.text), ent.end)
+            text = ent.text
+            cut = "(" in text and ")" not in text
+            end = next((t.i for t in ent if t.text == "("), ent.end) if cut else ent.end
             if end > start:
                 spans.append((start, end, ent.label_))
     taken = {i for s, e, _ in spans for i in range(s, e)}

@@ -91,8 +91,7 @@ def country_code(text: str) -> tuple[str, str] | None:
         return aliases[text]
     if text.lower().startswith("the "):
         return aliases.get(text[4:])
-    if len(text) >= MIN_MISSPELT_LENGTH and text.isalpha() and text[0].isupper() \
-            and text not in _city_index():  # a town of its own name ("Columbia") is no misspelling
+    if len(text) >= MIN_MISSPELT_LENGTH and text.isalpha() and text[0].isupper():
         return _one_letter_off(text)
     return None
 
@@ -100,8 +99,12 @@ def country_code(text: str) -> tuple[str, str] | None:
 MIN_MISSPELT_LENGTH = 6  # shorter words are too close to other names (Iraq and Iran, Niger and Nigel)
 
 
+@functools.lru_cache(maxsize=8192)
 def _one_letter_off(word: str) -> tuple[str, str] | None:
-    """The country name one deletion, insertion, substitution or transposition away from ``word``."""
+    """The country name one deletion, insertion, substitution or transposition away from ``word``;
+    a town of its own name ("Columbia") is no misspelling."""
+    if word in _city_index():
+        return None
     index = _deletion_index()
     keys = {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
     names = {name for key in keys for name in index.get(key, ()) if _one_edit(word, name)}

@@ -12,6 +12,7 @@ doc, as the clause checks ask about the same governing verbs again and again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from spacy.tokens import Token
 
@@ -64,8 +65,10 @@ def pobjs(prep: Token) -> list[Token]:
 def noun_entry(noun: Token) -> NounEntry | None:
     """The event-noun lexicon entry of a noun occurrence: its hyphenated form ("sit-in"), its
     modifier with it ("hunger strike"), the kind a frame noun names ("a bombing campaign") or itself."""
-    lexicon = noun_lexicon()
     lemma = noun.lemma_.lower()
+    if lemma not in _entry_heads() and noun.lower_ not in _entry_heads():
+        return None  # most nouns: no token objects built for their neighbours
+    lexicon = noun_lexicon()
     doc = noun.doc
     if noun.i >= 2 and doc[noun.i - 1].text == "-" and not doc[noun.i - 2].whitespace_:
         hyphenated = f"{doc[noun.i - 2].lower_}-{noun.lower_}"  # "sit - in": one word in the text
@@ -79,6 +82,14 @@ def noun_entry(noun: Token) -> NounEntry | None:
             if child.dep_ == "compound" and child.lemma_.lower() in lexicon:
                 return lexicon[child.lemma_.lower()]
     return lexicon.get(lemma)
+
+
+@functools.cache
+def _entry_heads() -> frozenset[str]:
+    """The words a noun entry can end in ("strike" of "hunger strike", "in" of "sit-in"), and the
+    frame nouns: a noun that is none of them has no entry."""
+    heads = {key.split()[-1].split("-")[-1] for key in noun_lexicon()}
+    return frozenset(heads | word_class("frame_noun"))
 
 
 def _pattern_matches(entry: VerbEntry, verb: Token, obj: Token | None) -> bool:

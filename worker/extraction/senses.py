@@ -126,11 +126,19 @@ def subject_sense(verb: Token, lemma: str, passive: bool) -> str | None:
     """The code of a dictionary pattern conditioned on the subject that matches this use, if any: the
     sense a hand lexicon's catch-all row yields to, as its rows cannot say what the subject is
     ("peacekeepers arrived in X" is a deployment, not a visit; "gunmen killed" fired small arms)."""
+    if not _has_subject_patterns(lemma):
+        return None  # most verbs: no clause built to match
     pattern = _dictionary_pattern(verb, lemma, passive)
     if pattern is None or pattern.default or pattern.code is None or not pattern.conditions.subject:
         return None
     code = nearest_code(pattern.code)
     return None if code is None or code_info(code).root in UNCODED_ROOTS else code
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_subject_patterns(lemma: str) -> bool:
+    patterns = dictionary.verb_patterns(lemma) if lemma in _dictionary_lemmas() else ()
+    return any(pattern.conditions.subject for pattern in patterns)
 
 
 def dictionary_sense(verb: Token, lemma: str, passive: bool) -> VerbEntry | None:
