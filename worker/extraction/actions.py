@@ -16,6 +16,7 @@ argument is expanded to the names coordinated or listed with it. Factuality is s
 
 from __future__ import annotations
 
+import functools
 import re
 
 from spacy.tokens import Doc, Span, Token
@@ -42,6 +43,7 @@ from worker.extraction.matching import (
     noun_entry,
     pobjs,
     prep_children,
+    prep_objects,
 )
 from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.senses import GOVERNING_ROOTS, lexicon_lemma, names_people
@@ -98,7 +100,7 @@ def _verbal_predicate(verb: Token, table: EntityTable) -> Predicate | None:
         return None  # (a condition, "if he gave them a veto", is no event: what depends on it is)
     entry, event_entry, noun = match
     if noun is not None and event_entry is not None:
-        if "between" in event_entry.flags and _between_pobjs(noun):
+        if "between" in event_entry.flags and prep_objects(noun, ("between",)):
             return None  # coded as a joint nominal event; "a mediation effort between X and Y" is not
         predicate = Predicate(
             anchor=noun,
@@ -147,7 +149,7 @@ def _adjectival_predicate(word: Token, table: EntityTable) -> Predicate | None:
         subjects = [c for c in word.children if c.dep_ == "nsubjpass"]
     else:
         return None
-    targets = _prep_objects(word, entry.target_preps)
+    targets = prep_objects(word, entry.target_preps)
     if not subjects or not targets:
         return None
     predicate = Predicate(anchor=word, verb=word if word.pos_ in ("VERB", "AUX") else word.head,
@@ -158,10 +160,6 @@ def _adjectival_predicate(word: Token, table: EntityTable) -> Predicate | None:
     return predicate
 
 
-def _between_pobjs(noun: Token) -> list[Token]:
-    return [p for prep in prep_children(noun, "between") for p in pobjs(prep)]
-
-
 def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     """An event written as a noun, with no verb that codes it: "talks between X and Y" (a joint
     event), "Palestinian riots against Israeli policies", "Russian air strikes on Kharkiv" (the
@@ -169,7 +167,7 @@ def _nominal_predicate(noun: Token, table: EntityTable) -> Predicate | None:
     entry = noun_entry(noun)
     if entry is None:
         return None
-    between = _between_pobjs(noun) if "between" in entry.flags else []
+    between = prep_objects(noun, ("between",)) if "between" in entry.flags else []
     if not between:
         return _owned_nominal_predicate(noun, entry, table)
     parties = _expand(between[0], table, "between")
@@ -197,11 +195,6 @@ def _noun_event(noun: Token, entry: NounEntry, *, agents: list[Argument], patien
     return predicate
 
 
-def _prep_objects(word: Token, names: tuple[str, ...]) -> list[Token]:
-    """The objects of ``word``'s prepositions ``names``, in the order of ``names``."""
-    return [p for name in names for prep in prep_children(word, name) for p in pobjs(prep)]
-
-
 def _owned_nominal_predicate(noun: Token, entry: NounEntry, table: EntityTable) -> Predicate | None:
     """ "Palestinian riots against Israeli policies": an event noun whose owner (a possessive or a
     nation's adjective) is the agent and whose own preposition names the target. A noun that a
@@ -214,7 +207,7 @@ def _owned_nominal_predicate(noun: Token, entry: NounEntry, table: EntityTable) 
     owner = _noun_owner(noun, table)
     if owner is None:
         return None
-    targets = _prep_objects(noun, entry.target_preps)
+    targets = prep_objects(noun, entry.target_preps)
     if not targets:
         return None
     return _noun_event(noun, entry, agents=_expand(owner, table, "inherited"),
@@ -234,7 +227,7 @@ def _verb_targets(verb: Token, entry: VerbEntry, table: EntityTable) -> list[Arg
             holders = [verb, *[c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")
                                and not ("gov" in entry.flags and _own_prep(c, target[5:]))]]
             heads = [
-                p for holder in holders for prep in prep_children(holder, target[5:]) for p in pobjs(prep)
+                p for holder in holders for p in prep_objects(holder, (target[5:],))
                 if not (_own(p) and not names_people(p))  # "restrictions on its labour market": no one
             ]
         elif target == "clause":
@@ -281,7 +274,7 @@ def _of_objects(verb: Token) -> list[Token]:
     """Whose the demanded act is: "demanded the release of X", "called for the resignation of Y"."""
     objects = [c for c in verb.children if c.dep_ == "dobj"]
     objects += [p for c in verb.children if c.dep_ == "prep" for p in pobjs(c)]
-    return [p for obj in objects for prep in prep_children(obj, "of") for p in pobjs(prep)]
+    return [p for obj in objects for p in prep_objects(obj, ("of",))]
 
 
 def _complement_targets(verb: Token, table: EntityTable) -> list[Argument]:
@@ -307,7 +300,7 @@ def _noun_targets(noun: Token, entry: NounEntry, verb: Token, table: EntityTable
     holders += [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass") and c is not noun]
     for prep_name in entry.target_preps:
         for holder in holders:
-            heads = [p for prep in prep_children(holder, prep_name) for p in pobjs(prep)]
+            heads = prep_objects(holder, (prep_name,))
             if heads:
                 return _expand(heads[0], table, "direct")
     if code_info(entry.cameo).root in GOVERNING_ROOTS:  # "its demand that Israel ease restrictions"
@@ -335,7 +328,7 @@ def _agents(verb: Token, table: EntityTable) -> list[Argument]:
     """Who acts: the subject, the by-phrase of a passive, or a subject inherited from the
     verb this one is coordinated with or subordinate to."""
     if is_passive(verb):
-        by_objects = [p for prep in prep_children(verb, "by") for p in pobjs(prep)]
+        by_objects = prep_objects(verb, ("by",))
         return _expand(by_objects[0], table, "passive") if by_objects else _attacker_of(verb, table)
     subject = _subject(verb)
     if subject is not None:
@@ -377,8 +370,7 @@ def violent_means(predicate: Predicate) -> Token | None:
     if verb is None:
         return None
     nouns = [a.token for a in predicate.agents]
-    preps = [prep for name in word_class("harm_prep") for prep in prep_children(verb, name)]
-    nouns += [p for prep in preps for p in pobjs(prep)]
+    nouns += prep_objects(verb, word_class("harm_prep"))
     if not is_passive(verb):
         nouns += [c for c in verb.children if c.dep_ == "nsubj"]
     return next((noun for noun in nouns if (entry := noun_entry(noun)) is not None
@@ -396,8 +388,7 @@ def unattributed_harm(predicate: Predicate) -> bool:
         return False  # "a school had been destroyed": the damage of an attack told before
     if any(in_background_clause(above) for above in verb.ancestors):
         return False  # "raids in which it said 20 people were killed": the raids are the event
-    if any(_names_other_cause(noun) for name in word_class("harm_prep")
-           for prep in prep_children(verb, name) for noun in pobjs(prep)):
+    if any(_names_other_cause(noun) for noun in prep_objects(verb, word_class("harm_prep"))):
         return False  # "killed in a car crash", "in a fire": not an attack
     if any(c.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in TEMPORAL_MARKS
                                      for m in c.children) for c in verb.children):
@@ -413,6 +404,7 @@ def _names_other_cause(noun: Token) -> bool:
     return entry is None or code_info(entry.cameo).root not in VIOLENT_ROOTS
 
 
+@functools.cache
 def _place_words() -> frozenset[str]:
     return word_class("place_noun") | word_class("locality_noun")
 
@@ -420,17 +412,16 @@ def _place_words() -> frozenset[str]:
 def _attacker_of(verb: Token, table: EntityTable) -> list[Argument]:
     """ "Were killed in an attack by militants", "died in a Russian air strike": the passive
     victim's attacker, named in the violent event the clause puts the harm in."""
-    for prep in prep_children(verb, "in"):
-        for noun in pobjs(prep):
-            entry = noun_entry(noun)
-            if entry is None or code_info(entry.cameo).root not in VIOLENT_ROOTS:
-                continue
-            by_objects = [p for by in prep_children(noun, "by") for p in pobjs(by)]
-            if by_objects:
-                return _expand(by_objects[0], table, "passive")
-            owner = _noun_owner(noun, table)
-            if owner is not None:
-                return _expand(owner, table, "passive")
+    for noun in prep_objects(verb, ("in",)):
+        entry = noun_entry(noun)
+        if entry is None or code_info(entry.cameo).root not in VIOLENT_ROOTS:
+            continue
+        by_objects = prep_objects(noun, ("by",))
+        if by_objects:
+            return _expand(by_objects[0], table, "passive")
+        owner = _noun_owner(noun, table)
+        if owner is not None:
+            return _expand(owner, table, "passive")
     return []
 
 

@@ -106,8 +106,7 @@ def _one_letter_off(word: str) -> tuple[str, str] | None:
     if word in _city_index():
         return None
     index = _deletion_index()
-    keys = {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
-    names = {name for key in keys for name in index.get(key, ()) if _one_edit(word, name)}
+    names = {name for key in _with_one_deleted(word) for name in index.get(key, ()) if _one_edit(word, name)}
     found = {country_aliases()[name] for name in names}
     return found.pop() if len(found) == 1 else None
 
@@ -131,9 +130,14 @@ def _deletion_index() -> dict[str, frozenset[str]]:
     index: dict[str, set[str]] = {}
     for alias, (_, kind) in country_aliases().items():
         if kind == "name" and len(alias) >= MIN_MISSPELT_LENGTH - 1 and alias.isalpha():
-            for key in {alias, *(alias[:i] + alias[i + 1:] for i in range(len(alias)))}:
+            for key in _with_one_deleted(alias):
                 index.setdefault(key, set()).add(alias)
     return {key: frozenset(hits) for key, hits in index.items()}
+
+
+def _with_one_deleted(word: str) -> set[str]:
+    """``word`` and each form of it with one letter deleted: two words one letter apart share one."""
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 
 from spacy.tokens import Token
 
@@ -60,6 +61,11 @@ def prep_children(word: Token, name: str) -> list[Token]:
 def pobjs(prep: Token) -> list[Token]:
     """A preposition's objects, leaving out times ("on Monday" names no one)."""
     return [c for c in prep.children if c.dep_ in ("pobj", "pcomp") and not _is_time(c)]
+
+
+def prep_objects(word: Token, names: Iterable[str]) -> list[Token]:
+    """The objects of ``word``'s prepositions ``names``, in the order of ``names``."""
+    return [p for name in names for prep in prep_children(word, name) for p in pobjs(prep)]
 
 
 def noun_entry(noun: Token) -> NounEntry | None:
@@ -162,7 +168,7 @@ def _light_noun(entry: VerbEntry, verb: Token, obj: Token | None) -> Token | Non
     kind, _, prep = entry.pattern.partition(":")
     if kind != "prep":
         return obj
-    return next((p for c in prep_children(verb, prep) for p in pobjs(c)), None)
+    return next(iter(prep_objects(verb, (prep,))), None)
 
 
 def _lemma_is(noun: Token, value: str) -> bool:

@@ -129,10 +129,10 @@ def subject_sense(verb: Token, lemma: str, passive: bool) -> str | None:
     if not _has_subject_patterns(lemma):
         return None  # most verbs: no clause built to match
     pattern = _dictionary_pattern(verb, lemma, passive)
-    if pattern is None or pattern.default or pattern.code is None or not pattern.conditions.subject:
+    if pattern is None or pattern.default or not pattern.conditions.subject:
         return None
-    code = nearest_code(pattern.code)
-    return None if code is None or code_info(code).root in UNCODED_ROOTS else code
+    entry = _entry(lemma, pattern)
+    return entry.cameo if entry is not None else None
 
 
 @functools.lru_cache(maxsize=4096)
