@@ -30,7 +30,7 @@ MARKER = "CRASH-ME"
 RAISE = "RAISE-ME"
 SLOW = "SLOW-ME"
 HANG = "HANG-ME"
-_original = pipeline.Pipeline.process
+_original = pipeline.Pipeline.process_many
 
 
 def _hang(seconds: float) -> None:
@@ -42,17 +42,19 @@ def _hang(seconds: float) -> None:
             continue  # deaf to the soft limit
 
 
-def _misbehaving_process(self, payload, submission_id):  # type: ignore[no-untyped-def]
-    text = str(payload.get("text")) if isinstance(payload, dict) else ""
-    if MARKER in text:
+def _misbehaving_process_many(self, items):  # type: ignore[no-untyped-def]
+    """``process_many`` (which ``process`` calls too) misbehaving as the markers in its texts say;
+    a raising article fails alone, the others are processed."""
+    texts = [str(payload.get("text")) if isinstance(payload, dict) else "" for payload, _ in items]
+    if any(MARKER in text for text in texts):
         os._exit(13)  # no exception, no cleanup
-    if RAISE in text:
-        raise ValueError(f"{RAISE}: a bug in the pipeline")
-    if SLOW in text:
+    if any(SLOW in text for text in texts):
         time.sleep(60)
-    if HANG in text:
+    if any(HANG in text for text in texts):
         _hang(60)
-    return _original(self, payload, submission_id)
+    rest = iter(_original(self, [item for item, text in zip(items, texts, strict=True) if RAISE not in text]))
+    return [ValueError(f"{RAISE}: a bug in the pipeline") if RAISE in text else next(rest)
+            for text in texts]
 
 
 def _warm_up() -> None:
@@ -62,7 +64,7 @@ def _warm_up() -> None:
         "warm-up")
 
 
-pipeline.Pipeline.process = _misbehaving_process  # type: ignore[method-assign]
+pipeline.Pipeline.process_many = _misbehaving_process_many  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     _warm_up()

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     task_soft_time_limit: int = Field(90, ge=1)
     max_deliveries: int = Field(3, ge=1)
     transient_retries: int = Field(5, ge=0)
+    # throughput (issue 11): first deliveries gathered into batches for one nlp.pipe (1: no batching)
+    batch_size: int = Field(4, ge=1, le=64)
+    batch_wait_ms: int = Field(20, ge=0, le=10_000)
     # Redis set-up (issue 13): start even when Redis may evict keys (health still says so)
     allow_evicting_redis: bool = False
     # HTTP gateway (issue 12): accepted API keys (none: no key needed), largest request body

@@ -5,15 +5,18 @@
 
 Generated news articles of 300-800 words (``tests/newsgen.py``: our own templates). In order:
 
-1. the reference: bare ``nlp.pipe`` over the texts with the model the service loads, in 1 process
-   and in ``--processes`` processes (forked after the model is loaded, as the worker pool is),
-   articles/s and words/s;
+1. the reference: bare ``nlp.pipe`` over the texts with the stock model (``spacy.load`` of the
+   configured package), in 1 process and in ``--processes`` processes (forked after the model is
+   loaded, as the worker pool is), articles/s and words/s; and the same with the pipeline as the
+   service loads it (its table attribute ruler, its two components), to tell what the lean
+   parse gains from what the rest of the service costs;
 2. in-process stage timings of the pipeline (where an article's time goes, without the transport);
 3. the service end to end: a private redis-server, ``eventwire worker -c N``, every article
    submitted at once, articles/s from the first submit to the last outcome read from the results
    stream, and its ratio to the reference; cold start (worker launched with an article waiting,
    to that article's outcome); with ``--profile``, py-spy samples the worker's children and the
    report says which code the time went to;
+   then the same with batching off (``EVENTWIRE_BATCH_SIZE=1``, fresh state, same texts);
 4. the same with 40% of the stream exact and near duplicates (a duplicate skips the parse), with
    bare spaCy parsing that same stream as its reference;
 5. latency from submit to outcome (p50/p95/p99) under a steady load at half the measured peak;
@@ -27,6 +30,8 @@ Compare ratios within one run: the machine is shared and noisy.
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import multiprocessing
 import os
 import platform
@@ -83,9 +88,16 @@ def words(text: str) -> int:
 # ---------------------------------------------------------------- bare spaCy
 
 
-def _parse_share(texts: list[str], start: multiprocessing.synchronize.Event,
+@functools.cache
+def model(kind: str) -> Any:
+    """``stock``: the package's own pipeline (``spacy.load``); ``service``: as the worker loads it."""
+    name = Settings().spacy_model
+    return importlib.import_module(name).load() if kind == "stock" else load_model(name)
+
+
+def _parse_share(texts: list[str], kind: str, start: multiprocessing.synchronize.Event,
                  done: multiprocessing.Queue) -> None:
-    nlp = load_model(Settings().spacy_model)  # inherited from the parent: a cache hit
+    nlp = model(kind)  # inherited from the parent: a cache hit
     start.wait()
     cpu = time.process_time()
     for _ in nlp.pipe(texts):
@@ -93,12 +105,12 @@ def _parse_share(texts: list[str], start: multiprocessing.synchronize.Event,
     done.put((time.perf_counter(), time.process_time() - cpu))
 
 
-def bare_spacy(texts: list[str], processes: int) -> dict[str, Any]:
+def bare_spacy(texts: list[str], processes: int, kind: str = "stock") -> dict[str, Any]:
     """``nlp.pipe`` over ``texts`` in ``processes`` forked processes sharing the loaded model."""
-    load_model(Settings().spacy_model)(texts[0])  # loaded and warm before the fork
+    model(kind)(texts[0])  # loaded and warm before the fork
     ctx = multiprocessing.get_context("fork")
     start, done = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_parse_share, args=(texts[i::processes], start, done))
+    procs = [ctx.Process(target=_parse_share, args=(texts[i::processes], kind, start, done))
              for i in range(processes)]
     for p in procs:
         p.start()
@@ -110,7 +122,8 @@ def bare_spacy(texts: list[str], processes: int) -> dict[str, Any]:
         p.join()
     seconds = max(end for end, _ in finished) - began
     cpu = sum(used for _, used in finished)
-    return {"processes": processes, "articles": len(texts), "seconds": round(seconds, 2),
+    return {"model": kind, "processes": processes, "articles": len(texts),
+            "seconds": round(seconds, 2),
             "articles_per_second": round(len(texts) / seconds, 2),
             "words_per_second": round(sum(map(words, texts)) / seconds, 1),
             "cpu_seconds": round(cpu, 2), "articles_per_cpu_second": round(len(texts) / cpu, 3)}
@@ -272,7 +285,7 @@ def _series(rows: list[tuple[int, int, int]], points: int = 11) -> dict[str, flo
 class Service:
     """One private redis-server and one worker with ``processes`` children for all the phases."""
 
-    def __init__(self, server: EmbeddedRedis, processes: int) -> None:
+    def __init__(self, server: EmbeddedRedis, processes: int, batch_size: int | None = None) -> None:
         assert server.process is not None
         self.redis_server = psutil.Process(server.process.pid)
         self.settings = Settings(redis_url=server.url)
@@ -281,8 +294,10 @@ class Service:
         self.processes = processes
         self.producer = Producer(self.settings)
         self.outcomes = Outcomes(self.client, self.settings)
-        self.worker = WorkerProcess(self.settings, concurrency=processes,
-                                    env={"EVENTWIRE_LOG_LEVEL": "WARNING"})
+        env = {"EVENTWIRE_LOG_LEVEL": "WARNING"}
+        if batch_size is not None:
+            env["EVENTWIRE_BATCH_SIZE"] = str(batch_size)
+        self.worker = WorkerProcess(self.settings, concurrency=processes, env=env)
         self.rss: RssSampler | None = None
 
     def cold_start(self, payload: dict) -> float:
@@ -432,6 +447,7 @@ def main() -> None:
     print(f"{args.articles} articles of {report['mean_words']:.0f} words on average, {n} processes")
     report["reference_1_process"] = bare_spacy(texts, 1)
     report["reference"] = bare_spacy(texts, n)
+    report["reference_service_model"] = bare_spacy(texts, n, "service")
     report["reference_with_copies"] = bare_spacy([p["text"] for p in with_copies], n)
     with EmbeddedRedis() as server:
         report["in_process"] = in_process(server, newsgen.long_articles(
@@ -462,12 +478,25 @@ def main() -> None:
                     args.memory_articles, seed=16, duplicate_share=0.4, prefix="memory"))
         finally:
             report["worker_memory"] = service.close()
+        unbatched = Service(server, n, batch_size=1)
+        try:
+            unbatched.cold_start(newsgen.long_articles(1, seed=15, prefix="cold")[0])
+            report["service_unbatched"] = unbatched.burst(distinct)
+        finally:
+            unbatched.close()
     report["ratio"] = round(report["service"]["articles_per_second"]
                             / report["reference"]["articles_per_second"], 3)
     report["ratio_with_copies"] = round(report["service_with_copies"]["articles_per_second"]
                                         / report["reference_with_copies"]["articles_per_second"], 3)
+    report["ratio_unbatched"] = round(report["service_unbatched"]["articles_per_second"]
+                                      / report["reference"]["articles_per_second"], 3)
+    report["ratio_to_service_model"] = round(
+        report["service"]["articles_per_second"]
+        / report["reference_service_model"]["articles_per_second"], 3)
     for name, service, reference in [
             ("cpu_ratio", "service", "reference"),
+            ("cpu_ratio_unbatched", "service_unbatched", "reference"),
+            ("cpu_ratio_to_service_model", "service", "reference_service_model"),
             ("cpu_ratio_with_copies", "service_with_copies", "reference_with_copies")]:
         report[name] = round(report[service]["articles_per_cpu_second"]
                              / report[reference]["articles_per_cpu_second"], 3)
@@ -490,6 +519,12 @@ def print_table(r: dict[str, Any]) -> None:
     row("bare nlp.pipe, 1 process", r["reference_1_process"])
     row(f"bare nlp.pipe, {r['reference']['processes']} processes (reference)", r["reference"], 1, 1)
     row("service end to end", r["service"], r["ratio"], r["cpu_ratio"])
+    row("service, batching off", r["service_unbatched"], r["ratio_unbatched"], r["cpu_ratio_unbatched"])
+    row("bare nlp.pipe, the service's lean pipeline", r["reference_service_model"],
+        round(r["reference_service_model"]["articles_per_second"]
+              / r["reference"]["articles_per_second"], 3),
+        round(r["reference_service_model"]["articles_per_cpu_second"]
+              / r["reference"]["articles_per_cpu_second"], 3))
     row("bare nlp.pipe, stream with 40% copies", r["reference_with_copies"], 1, 1)
     row("service, stream with 40% copies", r["service_with_copies"], r["ratio_with_copies"],
         r["cpu_ratio_with_copies"])

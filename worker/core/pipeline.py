@@ -50,6 +50,9 @@ class Pipeline:
     registry: EventRegistry
     nlp: Language | None = None
     extractor: Callable[[Any, ArticleContext], Extraction] = extract
+    #: Exceptions that end a whole ``process_many`` call instead of one article's (a time limit:
+    #: the batch's time is up, and parsing its texts one by one would only take longer).
+    interrupts: tuple[type[BaseException], ...] = ()
 
     @classmethod
     def in_memory(cls, settings: Settings, nlp: Language | None = None) -> Pipeline:
@@ -102,7 +105,7 @@ class Pipeline:
             except InvalidArticle as invalid:
                 outcomes[number] = self.reject(payload, submission_id, invalid, timer)
             except Exception as error:
-                outcomes[number] = error
+                outcomes[number] = self._own(error)
         extractions = self._parse_and_extract([original for _, original in originals])
         for (number, original), extraction in zip(originals, extractions, strict=True):
             try:
@@ -114,7 +117,7 @@ class Pipeline:
                 outcomes[number] = self.reject(original.payload, original.submission_id, invalid,
                                                original.timer)
             except Exception as error:
-                outcomes[number] = error
+                outcomes[number] = self._own(error)
         # copies last: one whose original is in this batch mentions the events it just recorded,
         # as it would had the original been processed before it
         for number, article, submission_id, verdict, timer in copies:
@@ -122,7 +125,7 @@ class Pipeline:
                 with timer.stage("merge"):
                     outcomes[number] = self._duplicate(article, submission_id, verdict, timer)
             except Exception as error:
-                outcomes[number] = error
+                outcomes[number] = self._own(error)
         assert all(outcome is not None for outcome in outcomes)
         return outcomes  # type: ignore[return-value]
 
@@ -142,6 +145,7 @@ class Pipeline:
             try:
                 docs: list[Doc | Exception] = list(nlp.pipe(original.page.text for original in originals))
             except Exception as error:
+                self._own(error)
                 if len(originals) == 1:  # nothing to tell apart (and a time limit must not parse again)
                     docs = [error]
                 else:
@@ -150,14 +154,20 @@ class Pipeline:
             for original, doc in zip(originals, docs, strict=True):
                 original.timer.record("nlp", share)
                 if isinstance(doc, Exception):
-                    results.append(doc)
+                    results.append(self._own(doc))
                     continue
                 try:
                     with original.timer.stage("extract"):
                         results.append(self.extractor(doc, _context(original.article)))
                 except Exception as error:
-                    results.append(error)
+                    results.append(self._own(error))
         return results
+
+    def _own(self, error: Exception) -> Exception:
+        """``error`` as one article's failure; an interrupt is raised for the whole call."""
+        if isinstance(error, self.interrupts):
+            raise error
+        return error
 
     @staticmethod
     def _parse_alone(nlp: Language, text: str) -> Doc | Exception:

@@ -1,9 +1,10 @@
 """The Celery application: transport configuration and how a submission is sent, no task logic.
 
 Delivery settings implement at-least-once delivery (README, "Guarantees"): late acks, requeue when a
-child dies, one message prefetched at a time, and a visibility timeout well above the task time limit
-so a running task is never handed to a second worker. Producers use ``make_celery`` and
-``send_article`` only, so they need neither spaCy nor the task module.
+child dies, one message prefetched per child (two batches' worth when batching), and a visibility
+timeout well above the task time limit so a running task is never handed to a second worker.
+Producers use ``make_celery`` and ``send_article`` only, so they need neither spaCy nor the task
+module.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def celery_config(settings: Settings) -> dict[str, object]:
         # A task that fails without handling (e.g. Redis gone for longer than the in-task retries)
         # stays unacked and comes back after the visibility timeout instead of being lost.
         "task_acks_on_failure_or_timeout": False,
-        "worker_prefetch_multiplier": 1,
+        # one message per child, or with batching (``worker.tasks.batching``) a batch running
+        # and the next one gathered
+        "worker_prefetch_multiplier": 1 if settings.batch_size <= 1 else 2 * settings.batch_size,
         "task_default_queue": settings.queue,
         # remote control and events under the prefix too: `celery inspect` of one deployment
         # does not reach the other's workers

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from worker.config import Settings
 from worker.core.nlp import load_model
 from worker.core.pipeline import Pipeline
@@ -40,7 +42,8 @@ def build_runtime(settings: Settings) -> Runtime:
     """Connect to Redis and assemble the pipeline (the model comes from the process cache)."""
     client = state_client(settings)
     pipeline = Pipeline(settings, RedisDedupIndex(client, settings),
-                        RedisEventRegistry(client, settings), load_model(settings.spacy_model))
+                        RedisEventRegistry(client, settings), load_model(settings.spacy_model),
+                        interrupts=(SoftTimeLimitExceeded,))
     publisher = RedisPublisher(client, settings, ledger=broker_loses_messages(settings))
     return Runtime(settings, pipeline, MeteredPublisher(publisher, client, settings),
                    DeliveryCounter(client, settings))
