@@ -73,10 +73,12 @@ def test_a_failing_article_fails_alone_and_its_batch_mates_are_processed_at_firs
     assert all("RAISE-ME" in r["exception"] for r in failures)
 
 
-def test_batch_size_one_runs_every_article_alone(redis_server):
+@pytest.mark.parametrize(("batch_size", "pool"), [("1", "prefork"), ("4", "solo")])
+def test_with_batch_size_one_or_another_pool_than_prefork_every_article_runs_alone(
+        redis_server, batch_size, pool):
     client = redis.Redis.from_url(redis_server.url)
     client.flushall()
-    env = {**ENV, "EVENTWIRE_BATCH_SIZE": "1"}
+    env = {**ENV, "EVENTWIRE_BATCH_SIZE": batch_size}
     settings = Settings.from_env({"EVENTWIRE_REDIS_URL": redis_server.url, **env})
     articles = newsgen.articles(4, seed=78)
     producer = Producer(settings)
@@ -84,7 +86,7 @@ def test_batch_size_one_runs_every_article_alone(redis_server):
         ids = [producer.submit(a).article_id for a in articles]
     finally:
         producer.close()
-    worker = WorkerProcess(settings, concurrency=1, env=env).start(client)
+    worker = WorkerProcess(settings, concurrency=1, env=env, pool=pool).start(client)
     try:
         envelopes = wait_for_outcomes(client, settings, ids, timeout=120, worker=worker)
     finally:

@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any
 
 import structlog
+from celery.concurrency import prefork
 from celery.worker import state as worker_state
 from celery.worker.strategy import default as default_strategy
 
@@ -54,8 +55,11 @@ def run_batch(task_name: str, items: list[tuple[str, Any]]) -> list[str]:
 
 
 def gathering_strategy(task: Any, app: Any, consumer: Any, **options: Any) -> Callable[..., Any]:
-    """Celery's default strategy for ``task``, its runnable requests going through a ``Gatherer``."""
+    """Celery's default strategy for ``task``, its runnable requests going through a ``Gatherer``
+    (prefork pool only: the solo and threads pools have no time limits and share one runtime)."""
     settings, _ = _runners[task.name]
+    if settings.batch_size <= 1 or not isinstance(consumer.pool, prefork.TaskPool):
+        return default_strategy(task, app, consumer, **options)
     gatherer = Gatherer(consumer, task.name, settings)
     return default_strategy(task, app, _Handing(consumer, gatherer), **options)
 
@@ -92,10 +96,10 @@ class Gatherer:
         self.wait = settings.batch_wait_ms / 1000
         self.buffer: list[Any] = []
         self.flush_timer: Any = None
-        self.lock = threading.Lock()  # the timer may fire on its own thread (non-prefork pools)
+        self.lock = threading.Lock()  # in case the timer fires on a thread of its own
 
     def __call__(self, request: Any) -> None:
-        if self.size <= 1 or not is_first_delivery(request):
+        if not is_first_delivery(request):
             self.run_alone(request)
             return
         with self.lock:
