@@ -22,6 +22,7 @@ prefetch slots until a restart); its batches run without time limits.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -121,13 +122,16 @@ class Gatherer:
         if len(batch) == 1:
             self.run_alone(batch[0])
         elif batch:
-            self.pool.apply_async(
-                run_batch, args=(self.task_name, [(r.id, r.args[0]) for r in batch]),
-                accept_callback=partial(_accepted, batch),
-                callback=partial(_settle, batch),
-                error_callback=partial(_requeue_all, batch, self.settings),
-                soft_timeout=self.settings.task_soft_time_limit,
-                timeout=self.settings.task_time_limit)
+            try:
+                self.pool.apply_async(
+                    run_batch, args=(self.task_name, [(r.id, r.args[0]) for r in batch]),
+                    accept_callback=partial(_accepted, batch),
+                    callback=partial(_settle, batch),
+                    error_callback=partial(_requeue_all, batch, self.settings),
+                    soft_timeout=self.settings.task_soft_time_limit,
+                    timeout=self.settings.task_time_limit)
+            except Exception as error:  # the pool is closing (shutdown): the messages go back
+                _requeue_all(batch, self.settings, error)
 
 
 def _accepted(batch: list[Any], pid: int, time_accepted: float) -> None:
@@ -138,22 +142,23 @@ def _accepted(batch: list[Any], pid: int, time_accepted: float) -> None:
 def _settle(batch: list[Any], verdicts: list[str]) -> None:
     """Ack each request whose outcome was published; requeue the others."""
     for request, verdict in zip(batch, verdicts, strict=True):
-        worker_state.task_ready(request)
-        if verdict == ACK:
-            request.acknowledge()
+        if verdict == ACK:  # Celery's own handler: bookkeeping, the ack, the task-succeeded event
+            request.on_success((False, verdict, time.time() - (request.time_start or time.time())))
         else:
+            worker_state.task_ready(request)
             request.reject(requeue=True)
 
 
 def _requeue_all(batch: list[Any], settings: Settings, exc_info: Any) -> None:
-    """The child died (killed, or past the hard time limit): nothing of the batch is known done."""
+    """The child died (killed, or past the hard time limit), or the pool refused the batch: nothing
+    of it is known done."""
     error = getattr(exc_info, "exception", exc_info)
     error = getattr(error, "exc", error)  # billiard's ExceptionWithTraceback wraps it
     for request in batch:
         # the wording of Celery's own line for a request that passed the hard limit
         log.error(f"Hard time limit ({settings.task_time_limit}s) exceeded for "
                   f"{request.name}[{request.id}] (in a batch of {len(batch)}); requeued"
-                  if "TimeLimitExceeded" in type(error).__name__ else "batch.child_lost",
+                  if "TimeLimitExceeded" in type(error).__name__ else "batch.requeued",
                   task_id=request.id, error=repr(error)[:300], batch=len(batch))
         worker_state.task_ready(request)
         request.reject(requeue=True)
