@@ -7,6 +7,7 @@ import random
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import redis
 import syndication
@@ -14,7 +15,14 @@ from redis.crc import key_slot
 from support import expiry_ms, redis_now_ms, wait_for_redis_clock, wait_until
 
 from worker.config import Settings
-from worker.core.dedup import INDEX_GENERATIONS, DedupVerdict, Fingerprint, fingerprint
+from worker.core.dedup import (
+    INDEX_GENERATIONS,
+    MAX_ARTICLES_PER_ENTRY,
+    DedupVerdict,
+    Fingerprint,
+    article_digest,
+    fingerprint,
+)
 from worker.state.dedup import RedisDedupIndex
 from worker.state.keys import Keys
 
@@ -247,3 +255,74 @@ def test_the_presence_filter_spares_the_bucket_lookups_of_absent_entries(
                                               settings)).kind == "original"
     hgets = redis_client.info("commandstats").get("cmdstat_hget", {"calls": 0})["calls"]
     assert hgets < 10  # 33 without the filter: the text entry and 32 bands
+
+
+def _sharing_band_zero(article_id: str, seed: int, shared: np.ndarray) -> Fingerprint:
+    """An article whose first LSH band (the first 4 MinHash values) is ``shared`` and whose other
+    values are random: every pair of them shares one band entry and is no near duplicate."""
+    values = np.random.default_rng(seed).integers(0, 2**32, 128, dtype=np.uint32)
+    values[:4] = shared
+    return Fingerprint(article_id, "task-" + article_id, None, f"text-{article_id}",
+                       values.astype("<u4").tobytes(), shingle_count=100)
+
+
+def _entry_place(client: redis.Redis, settings: Settings, entry: bytes) -> tuple[str, bytes, int]:
+    """(bucket key, field, filter bit) of an index entry in the current generation, as the key
+    layout at the top of the script defines them."""
+    base = Keys(settings).dedup_base + "x:"
+    gen = _generation(client, settings.dedup_window_seconds * 1000)
+    buckets = int(client.get(f"{base}{gen}:n"))
+    bucket = int.from_bytes(entry[:3], "big") % buckets
+    return f"{base}{gen}:{bucket}", entry[3:], bucket * 256 + entry[3]
+
+
+def test_every_entry_of_an_original_is_in_its_bucket_with_its_filter_bit_and_expiry(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    """The insert reads nothing before it writes (the filter and the lookup tell it what is
+    there): every entry must still land in its bucket, set its bit, and every bucket expire."""
+    index = RedisDedupIndex(redis_client, settings)
+    generator = syndication.Generator(seed=11)
+    fps = [fingerprint(f"o{n}", f"t{n}", f"https://o{n}.example/x", generator.article(), settings)
+           for n in range(150)]  # 5,100 entries: many buckets written by several articles
+    assert {index.check_and_insert(fp).kind for fp in fps} == {"original"}
+    base = Keys(settings).dedup_base
+    [filter_key] = redis_client.scan_iter(match=f"{base}x:*:f")
+    for fp in fps:
+        for entry in [fp.url_entry(), fp.text_entry(), *fp.band_entries(settings.minhash_bands)]:
+            key, field, bit = _entry_place(redis_client, settings, entry)
+            assert article_digest(fp.article_id) in redis_client.hget(key, field)
+            assert redis_client.getbit(filter_key, bit) == 1
+            assert redis_client.pttl(key) > 0
+
+
+def test_a_band_entry_keeps_every_article_up_to_the_cap_and_replaces_the_forgotten(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    index = RedisDedupIndex(redis_client, settings)
+    shared = np.array([7, 8, 9, 10], dtype=np.uint32)
+    fps = [_sharing_band_zero(f"s{n}", n, shared) for n in range(MAX_ARTICLES_PER_ENTRY + 2)]
+    for fp in fps[:MAX_ARTICLES_PER_ENTRY + 1]:
+        assert index.check_and_insert(fp).kind == "original"
+    key, field, _ = _entry_place(redis_client, settings, fps[0].band_entries(32)[0])
+    digests = [article_digest(fp.article_id) for fp in fps]
+    # appended in order; the one past the cap is not kept
+    assert redis_client.hget(key, field) == b"".join(digests[:MAX_ARTICLES_PER_ENTRY])
+    assert index.forget("s2", "task-s2")
+    assert index.check_and_insert(fps[-1]).kind == "original"
+    kept = digests[:2] + digests[3:MAX_ARTICLES_PER_ENTRY] + digests[-1:]
+    assert redis_client.hget(key, field) == b"".join(kept)
+    assert redis_client.pttl(key) > 0
+
+
+def test_a_url_entry_of_a_forgotten_original_is_taken_over(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    index = RedisDedupIndex(redis_client, settings)
+    url = "https://a.example/story"
+    first = fingerprint("first", "t1", url, WIRE, settings)
+    assert index.check_and_insert(first).kind == "original"
+    assert index.forget("first", "t1")
+    other = fingerprint("other", "t2", url, syndication.Generator(seed=12).article(), settings)
+    assert index.check_and_insert(other).kind == "original"
+    key, field, _ = _entry_place(redis_client, settings, first.url_entry())
+    assert redis_client.hget(key, field) == article_digest("other")
+    copy = fingerprint("copy", "t3", url, syndication.Generator(seed=13).article(), settings)
+    assert index.check_and_insert(copy) == DedupVerdict("exact", "other", 1.0, "url")

@@ -24,6 +24,11 @@
 --                          time at full buckets, which costs only the HGET it would cost anyway.
 --                          Written with the buckets, same expiry; a generation begun without a filter
 --                          (by an older script) never gets one and is looked up entry by entry.
+--                          The filter knows every entry of its generation, so an original's insert
+--                          reads nothing: where the current generation's bit is clear the field is
+--                          absent (HSET, no HSETNX) and the bucket may be new (PTTL, then PEXPIREAT);
+--                          where it is set the lookup already read the field's value and the bucket
+--                          exists with its expiry (no PTTL, no SET of the bit).
 --   B x:<gen>:<bucket>     hash, one bucket of the lookup index of generation <gen>, <bucket> = the
 --                          first 3 bytes of an entry (big-endian) modulo N. Field: the rest of the
 --                          entry; value: one or more 8-byte article digests (the d: key's hash).
@@ -70,7 +75,6 @@
 -- Returns {kind, duplicate_of, similarity, matched_on} ("" for none). A submission already checked
 -- gets the verdict it got the first time; another submission of a known article id is an exact
 -- duplicate (matched_on "id") of the article its record points to.
-
 redis.replicate_commands()  -- TIME then writes: replicate effects (the default from Redis 5)
 
 local MIN_BUCKETS, MAX_BUCKETS, ENTRIES_PER_BUCKET, ENTRIES_PER_ORIGINAL = 16384, 1048576, 64, 34
@@ -113,26 +117,30 @@ local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local gen_ms = math.ceil(window_ms / generations)
 local gen = math.floor(now_ms / gen_ms)
 
--- the live generations, newest first, that hold buckets: key prefix and bucket count of each
+-- the live generations, newest first, that hold buckets
 local meta_keys = {}
 for g = gen, gen - generations, -1 do
   meta_keys[#meta_keys + 1] = base .. 'x:' .. string.format('%d', g) .. ':n'
 end
 local counts = redis.call('MGET', unpack(meta_keys))
 local live = {}  -- {key prefix of the generation, bucket count, has a presence filter}
+local filter_keys = {}
 for i = 1, #meta_keys do
   if counts[i] then
     local prefix = string.sub(meta_keys[i], 1, -2)
-    -- a generation indexed before the filter existed has none: every entry is looked up there
-    live[#live + 1] = {prefix, tonumber(counts[i]), redis.call('EXISTS', prefix .. 'f') == 1}
+    live[#live + 1] = {prefix, tonumber(counts[i]), true}
+    filter_keys[#filter_keys + 1] = prefix .. 'f'
   end
+end
+-- a generation indexed before the filter existed has none: every entry is looked up there
+if #live > 0 and redis.call('EXISTS', unpack(filter_keys)) < #live then
+  for _, g in ipairs(live) do g[3] = redis.call('EXISTS', g[1] .. 'f') == 1 end
 end
 
 -- This check's entries (URL, text, bands), each looked up in every live generation and, for an
--- original, indexed in the current one. Where an entry goes depends only on the bucket count of
--- the generation, so its bucket and filter bit are computed once per count (generations usually
--- share one), the bucket's name only where it is looked into.
-local entries, field_of, prefix_of = {}, {}, {}
+-- original, indexed in the current one: the first 3 bytes choose the bucket, the 4th the filter
+-- bit, the rest (from the 4th byte on) is the field.
+local entries = {}
 local url_at, text_at, first_band_at = nil, nil, nil
 if url_entry ~= '' then entries[#entries + 1] = url_entry; url_at = #entries end
 entries[#entries + 1] = text_entry; text_at = #entries
@@ -140,63 +148,62 @@ first_band_at = #entries + 1
 if shingles > 0 then
   for i = first_band, #ARGV do entries[#entries + 1] = ARGV[i] end
 end
+local prefix_of, field_of, byte_of = {}, {}, {}
 for i, entry in ipairs(entries) do
-  local b1, b2, b3 = string.byte(entry, 1, 3)
+  local b1, b2, b3, b4 = string.byte(entry, 1, 4)
   prefix_of[i] = b1 * 65536 + b2 * 256 + b3
+  byte_of[i] = b4
   field_of[i] = string.sub(entry, 4)
 end
 
--- {buckets = bucket name of each entry (formatted when first needed), bits = filter bit of each
--- entry (a number: redis.call formats it)} for a bucket count n
+-- Where an entry goes depends only on the bucket count of the generation (generations usually
+-- share one): for a count n, the bucket name and filter bit of each entry and the BITFIELD
+-- arguments that read the bits, built once as strings and shared by the generations of that
+-- count (redis.call formats a number argument on every call: it was half the cost of a read).
 local placements = {}
 local function placement(n)
   local p = placements[n]
   if not p then
-    p = {buckets = {}, bits = {}}
+    p = {names = {}, bits = {}, get = {}}
     for i = 1, #entries do
-      p.bits[i] = (prefix_of[i] % n) * FILTER_BITS_PER_BUCKET + string.byte(field_of[i], 1)
+      local bucket = prefix_of[i] % n
+      p.names[i] = string.format('%d', bucket)
+      p.bits[i] = string.format('%d', bucket * FILTER_BITS_PER_BUCKET + byte_of[i])
+      p.get[#p.get + 1] = 'GET'; p.get[#p.get + 1] = 'u1'; p.get[#p.get + 1] = p.bits[i]
     end
     placements[n] = p
   end
   return p
 end
 
-local function bucket_name(p, n, i)
-  local name = p.buckets[i]
-  if not name then
-    name = string.format('%d', prefix_of[i] % n)
-    p.buckets[i] = name
-  end
-  return name
-end
-
 -- the filter bits of every entry in generation g (nil: it has no filter), read once per check
 local function presence(g)
   if not g[3] then return nil end
   if not g.present then
-    local p, args = placement(g[2]), {}
-    for i = 1, #entries do
-      args[#args + 1] = 'GET'; args[#args + 1] = 'u1'; args[#args + 1] = p.bits[i]
-    end
-    g.present = redis.call('BITFIELD', g[1] .. 'f', unpack(args))
+    g.present = redis.call('BITFIELD', g[1] .. 'f', unpack(placement(g[2]).get))
   end
   return g.present
 end
 
 -- all article digests stored under entries first..last, over every live generation, newest
 -- first: {entry index -> digests}. A generation's buckets are looked into only for the entries
--- whose filter bit is set there (one BITFIELD per generation).
+-- whose filter bit is set there. What the current generation holds under each entry is kept
+-- (current_value) for the insert of an original.
+local current_value = {}
+local current_live = counts[1] ~= nil
 local function lookup_range(first, last)
   local found = {}
   for i = first, last do found[i] = {} end
-  for _, g in ipairs(live) do
-    local prefix, n = g[1], g[2]
-    local p = placement(n)
+  for gi, g in ipairs(live) do
+    local prefix = g[1]
+    local names = placement(g[2]).names
     local present = presence(g)
+    local is_current = gi == 1 and current_live
     for i = first, last do
       if not present or present[i] == 1 then
-        local v = redis.call('HGET', prefix .. bucket_name(p, n, i), field_of[i])
+        local v = redis.call('HGET', prefix .. names[i], field_of[i])
         if v then
+          if is_current then current_value[i] = v end
           local out = found[i]
           for k = 1, #v, DIGEST do out[#out + 1] = string.sub(v, k, k + DIGEST - 1) end
         end
@@ -229,7 +236,6 @@ end
 -- (b = 8) two different values agree by chance with probability 1/256; the estimate corrects it.
 local perms = #sig
 local chance = 1 / 256
-local mine = {string.byte(sig, 1, -1)}
 local best, best_sim = nil, -1
 if shingles > 0 then
   local candidates, seen = {}, {}
@@ -242,12 +248,14 @@ if shingles > 0 then
       end
     end
   end
+  local mine = nil
   for _, d in ipairs(candidates) do
     local raw = redis.call('GET', doc_key(d))
     if raw then
       local rec = cmsgpack.unpack(raw)
       local other = rec[8]
       if rec[2] == 'original' and other and #other == #sig then
+        mine = mine or {string.byte(sig, 1, -1)}
         local theirs = {string.byte(other, 1, -1)}
         local same = 0
         for p = 1, perms do
@@ -283,7 +291,7 @@ local buckets = tonumber(counts[1])
 -- the filter is written from a generation's first original on, or never (a generation begun
 -- before the filter existed has entries it would not know about)
 local new_generation = not buckets
-local filtered = new_generation or (live[1] and live[1][3])
+local filtered = new_generation or live[1][3]
 if new_generation then
   -- the first original of this generation sizes it from the previous one
   local previous = tonumber(redis.call('GET', base .. 'x:' .. string.format('%d', gen - 1) .. ':c') or '0')
@@ -296,8 +304,10 @@ if new_generation then
 end
 if redis.call('INCR', current .. 'c') == 1 then redis.call('PEXPIREAT', current .. 'c', expire_at) end
 -- An entry names records that may be gone: taken back by dedup_forget.lua (the article ended
--- rejected or dead-lettered) or expired. A URL or text entry that names no live record is taken
--- over; a full band entry drops the articles that are gone before it refuses a new one.
+-- rejected or dead-lettered) or expired. A URL or text entry here names no live record (the
+-- exact lookup above confirmed each): it is taken over. A full band entry drops the articles
+-- that are gone before it refuses a new one. Every entry of the current generation was looked
+-- up above (its value is current_value, nil for none), so no write needs to read first.
 local function live_only(v)
   local kept = ''
   for i = 1, #v, DIGEST do
@@ -307,28 +317,30 @@ local function live_only(v)
   return kept
 end
 local here = placement(buckets)
-local function index(at, append)
-  local key = current .. bucket_name(here, buckets, at)
-  local field = field_of[at]
-  if redis.call('HSETNX', key, field, digest) == 0 then
-    local v = redis.call('HGET', key, field)
-    if not append then
-      if redis.call('EXISTS', doc_key(v)) == 0 then redis.call('HSET', key, field, digest) end
-    else
-      if #v >= DIGEST * max_per_entry then v = live_only(v) end
-      if #v < DIGEST * max_per_entry then redis.call('HSET', key, field, v .. digest) end
-    end
+-- in the current generation a set filter bit means the bucket exists already, with its expiry
+local known = (not new_generation and live[1][3]) and presence(live[1]) or nil
+for at = 1, #entries do
+  local key = current .. here.names[at]
+  local v = current_value[at]
+  if not v or at < first_band_at then
+    redis.call('HSET', key, field_of[at], digest)
+  else
+    if #v >= DIGEST * max_per_entry then v = live_only(v) end
+    if #v < DIGEST * max_per_entry then redis.call('HSET', key, field_of[at], v .. digest) end
   end
   -- every bucket of a generation expires at the same moment: set it once, when the key is new
-  if redis.call('PTTL', key) == -1 then redis.call('PEXPIREAT', key, expire_at) end
+  if new_generation or ((not known or known[at] == 0) and redis.call('PTTL', key) == -1) then
+    redis.call('PEXPIREAT', key, expire_at)
+  end
 end
-for at = 1, #entries do index(at, at >= first_band_at) end
 if filtered then
   local args = {}
   for at = 1, #entries do
-    args[#args + 1] = 'SET'; args[#args + 1] = 'u1'; args[#args + 1] = here.bits[at]; args[#args + 1] = '1'
+    if not known or known[at] == 0 then
+      args[#args + 1] = 'SET'; args[#args + 1] = 'u1'; args[#args + 1] = here.bits[at]; args[#args + 1] = '1'
+    end
   end
-  redis.call('BITFIELD', current .. 'f', unpack(args))
+  if #args > 0 then redis.call('BITFIELD', current .. 'f', unpack(args)) end
   if new_generation then redis.call('PEXPIREAT', current .. 'f', expire_at) end
 end
 return {'original', '', '', ''}
