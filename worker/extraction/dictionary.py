@@ -578,44 +578,94 @@ class Dictionaries:
         return tuple(Discard(*row) for row in _rows(self.folder, "discards.tsv"))
 
     @functools.cached_property
-    def _discard_pattern(self) -> tuple[re.Pattern[str], dict[str, Discard]]:
+    def _ordered_discards(self) -> list[Discard]:
+        """The discards in the order the alternation tries them: longest phrase first."""
+        return sorted(self.discards, key=lambda d: (-len(d.phrase), d.phrase, d.match))
+
+    @functools.cached_property
+    def _discard_alternatives(self) -> tuple[tuple[str, ...], dict[str, Discard]]:
+        """The regex body of each of ``_ordered_discards``, and phrase -> discard."""
         by_phrase: dict[str, Discard] = {}
         alternatives = []
-        for discard in sorted(self.discards, key=lambda d: (-len(d.phrase), d.phrase, d.match)):
+        for discard in self._ordered_discards:
             # a story-level entry outranks a sentence-level one with the same phrase
             if discard.phrase not in by_phrase or discard.scope == "story":
                 by_phrase[discard.phrase] = discard
             body = r"\s+".join(re.escape(word) for word in discard.phrase.split())
             alternatives.append(body + (r"(?![^\W_])" if discard.match == "word" else ""))
-        return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + ")", re.IGNORECASE), by_phrase
+        return tuple(alternatives), by_phrase
 
     @functools.cached_property
-    def _discard_starts(self) -> tuple[frozenset[str], frozenset[str]]:
-        """First words of the phrases that must match whole, and one-word phrases that may begin
-        a longer word (``match`` prefix: "1914" in "1914-18")."""
-        whole: set[str] = set()
-        prefixes: set[str] = set()
-        for discard in self.discards:
-            words = _WORD.findall(discard.phrase.lower())
-            if words:
-                (prefixes if len(words) == 1 and discard.match != "word" else whole).add(words[0])
-        return frozenset(whole), frozenset(prefixes)
+    def _discard_pattern(self) -> re.Pattern[str]:
+        return _alternation(self._discard_alternatives[0])
 
-    def _may_hold_discard(self, text: str) -> bool:
-        words = _WORD.findall(text.lower())
-        whole, prefixes = self._discard_starts
-        return not whole.isdisjoint(words) or any(
-            word[:n] in prefixes for word in words for n in range(1, len(word) + 1))
+    @functools.cached_property
+    def _discard_starts(self) -> tuple[_Positions, _Positions, tuple[int, ...]]:
+        """Which alternatives (positions in ``_discard_alternatives``) a word of the text can start:
+        by the first word of the phrases that must match whole, by the one-word phrases that may
+        begin a longer word (``match`` prefix: "1914" in "1914-18"); and the phrases with no word."""
+        whole: dict[str, list[int]] = {}
+        prefixes: dict[str, list[int]] = {}
+        wordless: list[int] = []
+        for position, discard in enumerate(self._ordered_discards):
+            words = _WORD.findall(discard.phrase.lower())
+            if not words:
+                wordless.append(position)
+                continue
+            prefix = len(words) == 1 and discard.match != "word"
+            (prefixes if prefix else whole).setdefault(words[0], []).append(position)
+        return ({w: tuple(p) for w, p in whole.items()}, {w: tuple(p) for w, p in prefixes.items()},
+                tuple(wordless))
+
+    @functools.cached_property
+    def _prefixes_by_start(self) -> tuple[int, dict[str, tuple[tuple[str, tuple[int, ...]], ...]]]:
+        """The one-word prefix entries by their first letters (as many as the shortest has)."""
+        prefixes = self._discard_starts[1]
+        shortest = min((len(word) for word in prefixes), default=1)
+        by_start: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        for word, positions in prefixes.items():
+            by_start.setdefault(word[:shortest], []).append((word, positions))
+        return shortest, {start: tuple(entries) for start, entries in by_start.items()}
+
+    def _possible_discards(self, text: str) -> list[int]:
+        """The alternatives that can match in ``text``: those whose first word is a word of it (or,
+        for a one-word prefix entry, begins one of its words); none when no phrase can start here."""
+        whole, _, wordless = self._discard_starts
+        shortest, by_start = self._prefixes_by_start
+        found: set[int] = set()
+        for word in set(_WORD.findall(text.lower())):
+            found.update(whole.get(word, ()))
+            for prefix, positions in by_start.get(word[:shortest], ()):
+                if word.startswith(prefix):
+                    found.update(positions)
+        return sorted(found.union(wordless)) if found else []
 
     def discards_in(self, text: str) -> tuple[Discard, ...]:
-        """The discard phrases found in ``text`` (from a word start; case-insensitive)."""
-        if not self._may_hold_discard(text):
-            return ()  # no phrase can start here: skip the long alternation (most sentences)
-        pattern, by_phrase = self._discard_pattern
+        """The discard phrases found in ``text`` (from a word start; case-insensitive).
+
+        Only the alternatives whose first word the text has are tried (most sentences: none): the same
+        matches as the whole alternation, which tries every phrase at every word start. That holds for
+        ASCII text; elsewhere ``str.lower`` and the regex's case folding may disagree ("ſ" matches "s"),
+        so a non-ASCII text that may hold one is searched with the whole alternation."""
+        possible = self._possible_discards(text)
+        if not possible:
+            return ()
+        alternatives, by_phrase = self._discard_alternatives
+        if text.isascii():
+            pattern = _alternation(tuple(alternatives[i] for i in possible))
+        else:
+            pattern = self._discard_pattern
         return tuple(by_phrase[" ".join(m.group(0).lower().split())] for m in pattern.finditer(text))
 
 
+@functools.lru_cache(maxsize=4096)
+def _alternation(bodies: tuple[str, ...]) -> re.Pattern[str]:
+    """Discard phrases as one case-insensitive alternation from a word start, tried in this order."""
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(bodies) + ")", re.IGNORECASE)
+
+
 _WORD = re.compile(r"[^\W_]+")
+_Positions = dict[str, tuple[int, ...]]  # a word -> positions of the discard alternatives it can start
 
 
 @functools.cache
