@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from worker.extraction import dictionary
 from worker.extraction.gazetteer import country_aliases, country_code
@@ -35,8 +35,7 @@ class Profile:
     def merged(self, other: Profile) -> Profile:
         """Fill the empty fields of this profile from ``other``; an organisation's officer ("U.N.
         mediator X") takes no country from the person's own nationality."""
-        return replace(
-            self,
+        return Profile(  # every field: the constructor, not dataclasses.replace (a hot path)
             country=self.country or (None if self.org else other.country),
             role=self.role or other.role,
             org=self.org or other.org,
@@ -146,6 +145,7 @@ def role_in(text: str) -> str | None:
     return role_terms()[2][term] if term else None
 
 
+@functools.lru_cache(maxsize=8192)
 def role_of_head(text: str) -> str | None:
     """The role of a noun phrase whose last words are a role term ("Kenya's foreign minister",
     "Russian officials"); a role word used as a modifier ("official contact") is no role."""
@@ -185,6 +185,7 @@ def organisation_role(text: str, role: str | None, names: Profile) -> str | None
     return role
 
 
+@functools.lru_cache(maxsize=8192)  # descriptors and noun phrases repeat: one regex scan each
 def _role_term(text: str) -> str | None:
     """The longest role term inside ``text`` (what :func:`role_in` reads the role from)."""
     anywhere, _, _ = role_terms()
@@ -192,6 +193,7 @@ def _role_term(text: str) -> str | None:
     return max(terms, key=len) if terms else None
 
 
+@functools.lru_cache(maxsize=8192)  # one scan of the long alias alternation per distinct text
 def profile_of_names_in(text: str) -> Profile:
     """Country, organisation (and its role) of the names inside ``text``, leaving its role words
     aside: "official contact" names no one. A name after "anti-" or "pro-" is a stance, not a

@@ -11,6 +11,7 @@ give a person a country and a role.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -192,20 +193,29 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
             if i + size > len(words) or not (names[i] and names[i + size - 1]):
                 continue
             text = "".join(w + space for w, space in words[i : i + size - 1]) + words[i + size - 1][0]
-            if organisation(text):
-                found.append((i, i + size, "ORG"))
-            elif seat(text):
-                found.append((i, i + size, "FAC" if strip_article(text) in seat_buildings() else "GPE"))
-            elif (code := country_code(text)) and code[1] == "name":
-                found.append((i, i + size, "GPE"))
-            else:
+            label = _table_label(text)
+            if label is None:
                 continue
+            found.append((i, i + size, label))
             i += size
             matched = True
             break
         if not matched:
             i += 1
     return found
+
+
+@functools.lru_cache(maxsize=8192)  # capitalised runs repeat within and across articles
+def _table_label(text: str) -> str | None:
+    """The label of a name an organisation, seat or country table knows: ORG, FAC (a seat that is a
+    building), GPE; else None."""
+    if organisation(text):
+        return "ORG"
+    if seat(text):
+        return "FAC" if strip_article(text) in seat_buildings() else "GPE"
+    if (code := country_code(text)) and code[1] == "name":
+        return "GPE"
+    return None
 
 
 def _is_place_name(text: str) -> bool:

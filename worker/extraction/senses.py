@@ -60,7 +60,12 @@ def _inflection_stems(form: str, tag: str) -> list[str]:
 def lexicon_lemma(verb: Token, *, hand_only: bool = False) -> str | None:
     """The lemma under which the hand lexicon or (unless ``hand_only``) the dictionary lists this
     verb, if either does."""
-    candidates = [verb.lemma_.lower(), verb.lower_, *_inflection_stems(verb.lower_, verb.tag_)]
+    return _listed_lemma(verb.lemma_.lower(), verb.lower_, verb.tag_, hand_only)
+
+
+@functools.lru_cache(maxsize=8192)  # asked of every verb, several times: a few thousand forms
+def _listed_lemma(lemma: str, form: str, tag: str, hand_only: bool) -> str | None:
+    candidates = [lemma, form, *_inflection_stems(form, tag)]
     hand = verb_lexicon()
     found = next((c for c in candidates if c in hand), None)  # the hand lexicon overrides
     if found is None and not hand_only:
