@@ -48,6 +48,7 @@ from worker.extraction.matching import (
 from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.senses import GOVERNING_ROOTS, lexicon_lemma, names_people
 from worker.extraction.tables import word_class
+from worker.extraction.token_lists import sentence_bounds
 
 REQUEST_MARKS = frozenset({"that", "for"})
 PAIR_WORDS = frozenset({"two", "both"})
@@ -500,7 +501,7 @@ def _names_actor(token: Token, table: EntityTable) -> bool:
 
 def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None:
     doc = table.doc
-    sent_end = doc[mention.start].sent.end
+    sent_end = sentence_bounds(doc)[mention.start][1]
     for start in range(mention.end, min(sent_end, mention.end + 4)):
         candidate = table.mention_at(doc[start])
         if candidate is None or candidate is mention:

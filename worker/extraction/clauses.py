@@ -11,12 +11,13 @@ predicate builders ask these questions before building; factuality reads the sam
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from worker.extraction.lexicon import code_info
 from worker.extraction.matching import coded, match_verb, noun_entry, prep_children
 from worker.extraction.senses import GOVERNING_ROOTS
 from worker.extraction.tables import word_class
+from worker.extraction.token_lists import heads, kept
 
 #: Subordinators of a clause that sets the scene of another event ("after a court cleared him").
 TEMPORAL_MARKS = frozenset({"after", "as", "before", "when", "while", "since", "until", "once"})
@@ -144,15 +145,24 @@ def obligation_of(verb: Token) -> str | None:
 
 
 def under_condition(word: Token) -> bool:
-    """``word`` lies in a conditional clause ("if he gave them a veto"), however deep inside it."""
-    current = word
+    """``word`` lies in a conditional clause ("if he gave them a veto"), however deep inside it
+    (up to six heads up)."""
+    doc = word.doc
+    conditional, head = _conditional_clauses(doc), heads(doc)
+    current = word.i
     for _ in range(6):
-        if any(c.dep_ == "mark" and c.lower_ in CONDITIONAL_MARKS for c in current.children):
+        if current in conditional:
             return True
-        if current.head is current:
+        if head[current] == current:
             return False
-        current = current.head
+        current = head[current]
     return False
+
+
+def _conditional_clauses(doc: Doc) -> frozenset[int]:
+    """The tokens with a conditional subordinator ("if", "unless", "whether") among their children."""
+    return kept(doc, "eventwire.conditional_clauses", lambda d: frozenset(
+        t.head.i for t in d if t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS and t.head.i != t.i))
 
 
 def has_condition_clause(word: Token) -> bool:

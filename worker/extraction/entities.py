@@ -33,6 +33,7 @@ from worker.extraction.actors import (
     strip_article,
 )
 from worker.extraction.gazetteer import country_code, lookup_place
+from worker.extraction.token_lists import proper_nouns, sentence_bounds, sentence_starts, texts
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -112,7 +113,7 @@ class EntityTable:
     def person_antecedent(self, pronoun: Token) -> Mention | None:
         """The person a third-person pronoun most likely refers to: the last person that was a
         subject before it (same or previous two sentences), else the last person mentioned."""
-        sent_starts = sorted({s.start for s in self.doc.sents})
+        sent_starts = sentence_starts(self.doc)
         current = max((s for s in sent_starts if s <= pronoun.i), default=0)
         earlier = [s for s in sent_starts if s < current]
         window_start = earlier[-2] if len(earlier) >= 2 else 0
@@ -185,7 +186,7 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     i = 0
     # one pass over the tokens: a Span or Token object per candidate run costs more than the lookups
-    words = [(token.text, token.whitespace_) for token in doc]
+    words = list(zip(texts(doc), [token.whitespace_ for token in doc], strict=True))
     names = [bool(_NAME_TOKEN.match(text)) for text, _ in words]
     while i < len(words):
         matched = False
@@ -285,7 +286,7 @@ def _join_split_names(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple
 def _has_person_title(doc: Doc, start: int, end: int) -> bool:
     """A role or courtesy title right before the name in its noun phrase ("Peruvian President
     Victoria", "Mr. Florence", "Foreign Minister Paris")."""
-    title_start = descriptor_start(doc, start, end, doc[start].sent.start)
+    title_start = descriptor_start(doc, start, end, sentence_bounds(doc)[start][0])
     return title_start < start and is_person_title(doc[title_start:start].text)
 
 
@@ -298,10 +299,11 @@ def _is_object_place(span: Span) -> bool:
 
 def _title_case_runs(doc: Doc, taken: set[int]) -> Iterator[tuple[int, int]]:
     """Maximal runs of capitalised proper nouns outside the tokens already ``taken``."""
+    proper = proper_nouns(doc)
     i = 0
     while i < len(doc):
         j = i
-        while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].is_title:
+        while j < len(doc) and j not in taken and proper[j]:
             j += 1
         if j > i:
             yield i, j
@@ -335,7 +337,7 @@ def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]
         if role_in(doc[start - 1].text) or not profile_of_name(doc[start - 1].text).is_empty:
             break
         start -= 1
-    floor = doc[start].sent.start
+    floor = sentence_bounds(doc)[start][0]
     title_start = descriptor_start(doc, start, end, floor)
     if title_start < start and is_person_title(doc[title_start:start].text):
         return start, end, "PERSON"
@@ -373,9 +375,9 @@ def _mention_profile(doc: Doc, mention: Mention) -> Profile:
 def build_entities(doc: Doc, on_date: dt.date | None = None) -> EntityTable:
     """Resolve the entities of ``doc``: repaired labels, clusters, profiles, stable ids."""
     spans = _repair_labels(doc, _candidate_spans(doc))
-    sent_start = {i: sent.start for sent in doc.sents for i in range(sent.start, sent.end)}
+    bounds = sentence_bounds(doc)
     mentions = [
-        Mention(s, e, label, descriptor_start(doc, s, e, sent_start[s]) if label == "PERSON" else s)
+        Mention(s, e, label, descriptor_start(doc, s, e, bounds[s][0]) if label == "PERSON" else s)
         for s, e, label in spans
     ]
     mentions = _drop_unknown_title_words(doc, mentions)

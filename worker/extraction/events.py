@@ -22,6 +22,7 @@ from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info, futur
 from worker.extraction.places import attachment_distance, event_location
 from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.tables import read_tsv, read_words, word_class
+from worker.extraction.token_lists import lower_forms
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
 ARGUMENT_PENALTY = {
@@ -67,13 +68,15 @@ def _ignored_discards() -> frozenset[str]:
 def is_nonpolitical(sent: Span) -> bool:
     """Sport results and fixtures, culture, disasters: a score, two sport words, or a phrase of the
     field's discard list (``dictionaries/discards.tsv``, less ``discard_exceptions.txt``)."""
-    for match in _SCORE.finditer(sent.text):
+    text = sent.text
+    for match in _SCORE.finditer(text):
         span = sent.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is not None and not any(t.ent_type_ in TIME_LABELS for t in span):
             return True  # a score, not a date range
-    if sum(1 for t in sent if t.lower_ in _sport_words()) >= 2:
+    words = _sport_words()
+    if sum(1 for word in lower_forms(sent.doc)[sent.start : sent.end] if word in words) >= 2:
         return True
-    return any(d.phrase not in _ignored_discards() for d in dictionaries().discards_in(sent.text))
+    return any(d.phrase not in _ignored_discards() for d in dictionaries().discards_in(text))
 
 
 def is_sport_article(doc: Doc) -> bool:
@@ -81,7 +84,7 @@ def is_sport_article(doc: Doc) -> bool:
     sentences): it codes only material conflict ("police clashed with fans"), not the words of
     a match report that read like politics ("the captain attacked the referee's decision")."""
     words = _sport_words()
-    return sum(1 for t in doc if t.lower_ in words) >= SPORT_ARTICLE_WORDS
+    return sum(1 for word in lower_forms(doc) if word in words) >= SPORT_ARTICLE_WORDS
 
 
 def event_id(

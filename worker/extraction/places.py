@@ -26,6 +26,7 @@ from worker.extraction.gazetteer import (
     qualifier,
 )
 from worker.extraction.tables import word_class
+from worker.extraction.token_lists import sentence_bounds
 
 PLACE_KINDS = frozenset({"place", "seat", "country"})
 # "ATHENS, Ga. (WXIA) —", "NAIROBI, Kenya (Reuters) —", "KINGSTON, Ontario —": a city of up to three
@@ -91,7 +92,17 @@ def dateline_place(text: str) -> Place | None:
 
 def document_dateline(doc: Doc) -> Place | None:
     """Dateline place of the document text."""
-    return dateline_place(doc.text[:1000])
+    return dateline_place(_text_start(doc, 1000))
+
+
+def _text_start(doc: Doc, length: int) -> str:
+    """``doc.text[:length]`` from the tokens it takes (``Doc.text`` joins every token)."""
+    parts = []
+    for token in doc:
+        if token.idx >= length:
+            break
+        parts.append(token.text_with_ws)
+    return "".join(parts)[:length]
 
 
 def _path_to_root(token: Token) -> list[Token]:
@@ -275,7 +286,8 @@ def _names_a_locality(root: Token, *, facilities: bool = True) -> bool:
     one ("Sadr City", "the Tabaqa Dam"). Without ``facilities``, a site noun ("the MFO base") does
     not count."""
     localities = word_class("locality_noun")
-    if root.lemma_.lower() in localities and root.i > root.sent.start:  # "Sadr City", "Al-Nur hospital"
+    first_in_sentence = root.i == sentence_bounds(root.doc)[root.i][0]
+    if root.lemma_.lower() in localities and not first_in_sentence:  # "Sadr City", "Al-Nur hospital"
         return any(t.dep_ in _MODIFIER_DEPS and t.pos_ == "PROPN" for t in root.lefts)
     if not facilities:
         localities = localities - word_class("facility_noun")
