@@ -23,6 +23,7 @@ from worker.extraction.entities import (
     Mention,
 )
 from worker.extraction.tables import word_class
+from worker.extraction.token_lists import span_text
 
 MODIFIER_DEPS = frozenset({"compound", "amod", "poss", "nmod", "case", "punct", "npadvmod"})
 BOUNDARY_TEXTS = frozenset({"—", "–", "--", "-", ":", ",", "(", ")"})
@@ -196,7 +197,7 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
     start = _phrase_start(token)
     end = token.i + 1
     compounds = " ".join(c.text for c in token.lefts if c.dep_ == "compound")  # "police patrol"
-    own_role = role_of_head(doc[start:end].text) or role_in(compounds) or agent_sector(token)
+    own_role = role_of_head(span_text(doc, start, end)) or role_in(compounds) or agent_sector(token)
     for child in token.rights:
         if child.dep_ == "prep" and child.lower_ in EXTENDING_PREPS:
             end = max(end, child.right_edge.i + 1)
@@ -205,8 +206,8 @@ def _group_actor(token: Token, table: EntityTable, as_agent: bool) -> Actor | No
         source = _source_actor(token, table, as_agent)
         if source is not None:
             return source
-    text = doc[start:end].text
-    role = own_role or role_in(doc[token.i + 1 : end].text)  # "the head of the Kenyan police"
+    text = span_text(doc, start, end)
+    role = own_role or role_in(span_text(doc, token.i + 1, end))  # "the head of the Kenyan police"
     # the police or officials of a place have its country as the article places it ("Athens police"
     # under an "ATHENS, Ga." dateline are American), before what the bare names would say
     placed = [m.entity.profile.country for m in table.mentions_in(start, end)

@@ -33,7 +33,7 @@ from worker.extraction.actors import (
     strip_article,
 )
 from worker.extraction.gazetteer import country_code, lookup_place
-from worker.extraction.token_lists import proper_nouns, sentence_bounds, sentence_starts, texts
+from worker.extraction.token_lists import proper_nouns, sentence_bounds, sentence_starts, span_text, texts
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -231,9 +231,10 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
     surnames = {name[-1].text for name in full_names}
     surnames |= {name[0].text for name in full_names if "-" in name[-1].text}
     repaired: list[tuple[int, int, str]] = []
+    words = texts(doc)
     for start, end, label in spans:
-        text = doc[start:end].text
-        if doc[end - 1].text in surnames and _is_part_of_any(doc[start:end], full_names):
+        text = span_text(doc, start, end)
+        if words[end - 1] in surnames and _is_part_of_any(doc[start:end], full_names):
             label = "PERSON"
         elif organisation(text):
             label = "ORG"
@@ -287,7 +288,7 @@ def _has_person_title(doc: Doc, start: int, end: int) -> bool:
     """A role or courtesy title right before the name in its noun phrase ("Peruvian President
     Victoria", "Mr. Florence", "Foreign Minister Paris")."""
     title_start = descriptor_start(doc, start, end, sentence_bounds(doc)[start][0])
-    return title_start < start and is_person_title(doc[title_start:start].text)
+    return title_start < start and is_person_title(span_text(doc, title_start, start))
 
 
 def _is_object_place(span: Span) -> bool:
@@ -326,7 +327,7 @@ def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]
     start, end, label = span
     if label not in ("ORG", "GPE", "NORP"):
         return span
-    text = doc[start:end].text
+    text = span_text(doc, start, end)
     if not profile_of_name(text).is_empty or lookup_place(text) is not None:
         # a town or capital name right after a title is a person's ("Foreign Minister Paris");
         # countries, demonyms and organisations never are
@@ -334,12 +335,12 @@ def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]
             return span
         return start, end, "PERSON"
     while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
-        if role_in(doc[start - 1].text) or not profile_of_name(doc[start - 1].text).is_empty:
+        if role_in(texts(doc)[start - 1]) or not profile_of_name(texts(doc)[start - 1]).is_empty:
             break
         start -= 1
     floor = sentence_bounds(doc)[start][0]
     title_start = descriptor_start(doc, start, end, floor)
-    if title_start < start and is_person_title(doc[title_start:start].text):
+    if title_start < start and is_person_title(span_text(doc, title_start, start)):
         return start, end, "PERSON"
     return span
 
@@ -363,11 +364,11 @@ def _mention_profile(doc: Doc, mention: Mention) -> Profile:
     """Profile read from the descriptor words and appositions around a mention."""
     profile = Profile()
     if mention.desc_start < mention.start:
-        profile = profile_of_words(doc[mention.desc_start : mention.start].text)
+        profile = profile_of_words(span_text(doc, mention.desc_start, mention.start))
     root = doc[mention.start : mention.end].root
     for child in root.children:
         if child.dep_ == "appos" and child.i > root.i:
-            appos = doc[child.left_edge.i : child.right_edge.i + 1].text
+            appos = span_text(doc, child.left_edge.i, child.right_edge.i + 1)
             profile = profile.merged(profile_of_words(appos))
     return profile
 
@@ -385,7 +386,7 @@ def build_entities(doc: Doc, on_date: dt.date | None = None) -> EntityTable:
     by_key: dict[str, Entity] = {}
     persons: list[Entity] = []
     for mention in mentions:
-        text = doc[mention.start : mention.end].text
+        text = span_text(doc, mention.start, mention.end)
         entity = _find_entity(mention, text, by_key, persons)
         if entity is None:
             entity = _new_entity(len(entities) + 1, mention, text)
@@ -409,7 +410,7 @@ def _listed_person(doc: Doc, entity: Entity, on_date: dt.date | None) -> Profile
     for mention in entity.mentions:
         if profile.country or profile.org or mention.start == 0:
             break
-        titled = f"{doc[mention.start - 1].text} {doc[mention.start : mention.end].text}"
+        titled = f"{texts(doc)[mention.start - 1]} {span_text(doc, mention.start, mention.end)}"
         profile = profile.merged(person_profile(titled, on_date))
     return profile
 
@@ -421,7 +422,7 @@ def _drop_unknown_title_words(doc: Doc, mentions: list[Mention]) -> list[Mention
     return [
         m
         for m in mentions
-        if m.start not in title_tokens or not profile_of_name(doc[m.start : m.end].text).is_empty
+        if m.start not in title_tokens or not profile_of_name(span_text(doc, m.start, m.end)).is_empty
     ]
 
 

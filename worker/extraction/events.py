@@ -22,7 +22,7 @@ from worker.extraction.lexicon import VIOLENT_ROOTS, CameoCode, code_info, futur
 from worker.extraction.places import attachment_distance, event_location
 from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.tables import read_tsv, read_words, word_class
-from worker.extraction.token_lists import lower_forms
+from worker.extraction.token_lists import lower_forms, span_text
 
 _SCORE = re.compile(r"(?<![\d/-])\d{1,2}\s?[-–]\s?\d{1,2}(?![\d/-])")
 ARGUMENT_PENALTY = {
@@ -68,7 +68,7 @@ def _ignored_discards() -> frozenset[str]:
 def is_nonpolitical(sent: Span) -> bool:
     """Sport results and fixtures, culture, disasters: a score, two sport words, or a phrase of the
     field's discard list (``dictionaries/discards.tsv``, less ``discard_exceptions.txt``)."""
-    text = sent.text
+    text = span_text(sent.doc, sent.start, sent.end)
     for match in _SCORE.finditer(text):
         span = sent.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is not None and not any(t.ent_type_ in TIME_LABELS for t in span):
@@ -360,7 +360,7 @@ def _records(
         "evidence": {
             "article_id": facts.article_id,
             "sentence_index": index,
-            "sentence": sent.text.strip(),
+            "sentence": span_text(doc, sent.start, sent.end).strip(),
             "actor1_span": [actor1.start_char, actor1.end_char],
             "action_span": [action_span.start_char, action_span.end_char],
             "actor2_span": [actor2.start_char, actor2.end_char] if actor2 and actor2.text else None,

@@ -26,7 +26,7 @@ from worker.extraction.gazetteer import (
     qualifier,
 )
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import sentence_bounds
+from worker.extraction.token_lists import sentence_bounds, span_text
 
 PLACE_KINDS = frozenset({"place", "seat", "country"})
 # "ATHENS, Ga. (WXIA) —", "NAIROBI, Kenya (Reuters) —", "KINGSTON, Ontario —": a city of up to three
@@ -325,7 +325,7 @@ def _reach_of(doc: Doc, mention: Mention, root: Token) -> _Reach | None:
     table knows and the tagger did not call a place, only where a name preposition governs it ("in
     Taji"). People with a known profile, organisations the tables know, nationalities and calendar
     words are never places."""
-    text = _place_text(doc[mention.start : mention.end].text)
+    text = _place_text(span_text(doc, mention.start, mention.end))
     if not text.strip() or is_never_a_place(text):
         return None
     entity = mention.entity
@@ -439,7 +439,7 @@ def resolve_mention(doc: Doc, mention: Mention, prefer: Sequence[str] = (), *,
     name the gazetteer does not know is still a place (in the first ``prefer`` country) when the parser
     labelled it one, a locality noun goes with it, or the caller found it a place (``unknown_ok``).
     A direction word before the name does not change the place ("northern Syria" is Syria)."""
-    text = doc[mention.start : mention.end].text
+    text = span_text(doc, mention.start, mention.end)
     if is_never_a_place(text.removeprefix("the ").removeprefix("The ")):
         return None
     name = _place_text(text)

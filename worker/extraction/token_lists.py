@@ -11,6 +11,7 @@ which runs before any of these is first read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import accumulate
 from typing import TypeVar
 
 from spacy.tokens import Doc
@@ -29,6 +30,24 @@ def kept(doc: Doc, key: str, build: Callable[[Doc], T]) -> T:
 def texts(doc: Doc) -> list[str]:
     """``token.text`` of every token."""
     return kept(doc, "eventwire.texts", lambda d: [t.text for t in d])
+
+
+def span_text(doc: Doc, start: int, end: int) -> str:
+    """``doc[start:end].text`` (``start`` and ``end`` token indices, 0 <= start), from the text kept
+    once per doc: ``Span.text`` joins its tokens anew on every call."""
+    end = min(end, len(doc))
+    if end <= start:
+        return ""
+    text, offsets = _layout(doc)
+    return text[offsets[start] : offsets[end - 1] + len(texts(doc)[end - 1])]
+
+
+def _layout(doc: Doc) -> tuple[str, list[int]]:
+    """The doc's text and each token's character offset (``token.idx``)."""
+    def build(d: Doc) -> tuple[str, list[int]]:
+        pieces = [word + token.whitespace_ for word, token in zip(texts(d), d, strict=True)]
+        return "".join(pieces), [0, *accumulate(len(piece) for piece in pieces)]
+    return kept(doc, "eventwire.layout", build)
 
 
 def lower_forms(doc: Doc) -> list[str]:
