@@ -19,7 +19,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 NULL = "none"  # the tables' spelling of PETRARCH's null code ---
-MATCH_CACHE_SIZE = 8192  # verb uses (lemma and arguments) whose pattern is kept
 
 Words = tuple[str, ...]
 
@@ -168,10 +167,6 @@ class Clause:
     subject_preps: Mapping[str, tuple[Words, ...]] = field(default_factory=dict)
     before: frozenset[str] = frozenset()
     heads: frozenset[str] = frozenset()  # last words of ``objects``
-
-    def __hash__(self) -> int:  # equal clauses (the same mappings in any order) hash alike
-        return hash((self.objects, tuple(sorted(self.preps.items())), self.particles, self.subject,
-                     tuple(sorted(self.subject_preps.items())), self.before))
 
     @classmethod
     def of(
@@ -439,8 +434,6 @@ class Dictionaries:
     def __init__(self, folder: Traversable) -> None:
         self.folder = folder
         self._by_lemma: dict[str, _LemmaIndex] = {}
-        # the same verbs with the same arguments again and again: each answer is worked out once
-        self._match_clause = functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(self._first_match)
 
     # ----- synsets and verbs
 
@@ -520,9 +513,7 @@ class Dictionaries:
 
         A result whose ``code`` is None is an answer too: the dictionary says this use is not an event.
         """
-        return self._match_clause(lemma, Clause.of(objects, preps, particle, subject, subject_preps, before))
-
-    def _first_match(self, lemma: str, clause: Clause) -> VerbPattern | None:
+        clause = Clause.of(objects, preps, particle, subject, subject_preps, before)
         index = self._index(lemma)
         for position in index.candidates(clause):
             if index.patterns[position].matches_clause(clause):

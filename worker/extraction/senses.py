@@ -17,6 +17,7 @@ from worker.extraction import dictionary
 from worker.extraction.arguments import through_container
 from worker.extraction.lexicon import VerbEntry, code_info, nearest_code, verb_lexicon
 from worker.extraction.tables import read_tsv, word_class
+from worker.extraction.token_lists import kept
 
 #: Where a dictionary-coded event's target is looked for when its pattern does not say.
 DEFAULT_TARGETS = (
@@ -154,6 +155,17 @@ def dictionary_sense(verb: Token, lemma: str, passive: bool) -> VerbEntry | None
 
 
 def _dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.VerbPattern | None:
+    """The dictionary pattern this use of ``verb`` matches; worked out once per verb of a doc (the
+    senses above ask about the same verb in turn)."""
+    found: dict[tuple[int, str, bool], dictionary.VerbPattern | None] = kept(
+        verb.doc, "eventwire.dictionary_patterns", lambda doc: {})
+    key = (verb.i, lemma, passive)
+    if key not in found:
+        found[key] = _find_dictionary_pattern(verb, lemma, passive)
+    return found[key]
+
+
+def _find_dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.VerbPattern | None:
     if lemma not in _dictionary_lemmas():
         return None
     if lemma in _modal_governors() and any(c.dep_ == "xcomp" for c in verb.children):
@@ -174,7 +186,15 @@ def _dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictionary.Ve
     if passive:
         by = [p for p in preps.pop("by", [])]
         subject = by[0] if by else None
-    return dictionary.match_verb(lemma, objects, preps, particles, subject)
+    prep_phrases = tuple((prep, tuple(phrases)) for prep, phrases in preps.items())
+    return _matching_pattern(lemma, tuple(objects), prep_phrases, tuple(particles), subject)
+
+
+@functools.lru_cache(maxsize=8192)  # the same verbs with the same arguments again and again
+def _matching_pattern(lemma: str, objects: tuple[tuple[str, ...], ...],
+                      preps: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], particles: tuple[str, ...],
+                      subject: tuple[str, ...] | None) -> dictionary.VerbPattern | None:
+    return dictionary.match_verb(lemma, objects, dict(preps), particles, subject)
 
 
 def _condition_names_people(condition: dictionary.NounCondition) -> bool:
