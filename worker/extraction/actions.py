@@ -48,7 +48,7 @@ from worker.extraction.matching import (
 from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.senses import GOVERNING_ROOTS, lexicon_lemma, names_people
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import sentence_bounds
+from worker.extraction.token_lists import sentence_bounds, span_root
 
 REQUEST_MARKS = frozenset({"that", "for"})
 PAIR_WORDS = frozenset({"two", "both"})
@@ -511,7 +511,7 @@ def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None
             return None
         # (not ``doc.text[...]``: Doc.text joins the whole document on every call)
         gap = doc[mention.end - 1].whitespace_ + doc[mention.end : owner.desc_start].text_with_ws
-        if doc[owner.start : owner.end].root.dep_ in ("nsubj", "nsubjpass"):
+        if span_root(doc, owner.start, owner.end).dep_ in ("nsubj", "nsubjpass"):
             return None  # "... arrived in Bosnia, Defense Secretary X said": the next clause's subject
         if owner.desc_start >= mention.end and _COORDINATION_GAP.match(gap):
             return owner
@@ -521,7 +521,7 @@ def _next_listed_mention(table: EntityTable, mention: Mention) -> Mention | None
 
 def _in_apposition(doc: Doc, mention: Mention, other: Mention) -> bool:
     """``other`` lies inside an apposition to ``mention`` ("Mwangi, Kenya's president,")."""
-    root = doc[mention.start : mention.end].root
+    root = span_root(doc, mention.start, mention.end)
     inside = {t.i for c in root.children if c.dep_ == "appos" for t in c.subtree}
     return any(i in inside for i in range(other.desc_start, other.end))
 

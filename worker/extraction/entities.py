@@ -33,7 +33,15 @@ from worker.extraction.actors import (
     strip_article,
 )
 from worker.extraction.gazetteer import country_code, lookup_place
-from worker.extraction.token_lists import proper_nouns, sentence_bounds, sentence_starts, span_text, texts
+from worker.extraction.token_lists import (
+    proper_nouns,
+    sentence_bounds,
+    sentence_starts,
+    span_root,
+    span_text,
+    texts,
+    whitespace,
+)
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -186,7 +194,7 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     i = 0
     # one pass over the tokens: a Span or Token object per candidate run costs more than the lookups
-    words = list(zip(texts(doc), [token.whitespace_ for token in doc], strict=True))
+    words = list(zip(texts(doc), whitespace(doc), strict=True))
     names = [bool(_NAME_TOKEN.match(text)) for text, _ in words]
     while i < len(words):
         matched = False
@@ -241,7 +249,7 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         elif label == "PERSON" and end - start == 1 and _is_place_name(text):
             # "Kiev" tagged as a person; a titled name ("President Victoria") stays a person
             label = label if _has_person_title(doc, start, end) else "GPE"
-        elif label == "ORG" and _is_object_place(doc[start:end]):
+        elif label == "ORG" and _is_object_place(doc, start, end):
             label = "GPE"  # "a visit to Lusaka" tagged as an organisation
         elif (code := country_code(text)) is not None:
             label = "GPE" if code[1] == "name" else "NORP"
@@ -291,11 +299,12 @@ def _has_person_title(doc: Doc, start: int, end: int) -> bool:
     return title_start < start and is_person_title(span_text(doc, title_start, start))
 
 
-def _is_object_place(span: Span) -> bool:
+def _is_object_place(doc: Doc, start: int, end: int) -> bool:
     """A name the gazetteer knows, used as the object of a verb or preposition ("visited
     Maputo", "a trip to Gaborone"): a place the model missed or mistyped."""
-    root = span.root
-    return root.dep_ in OBJECT_DEPS and root.pos_ == "PROPN" and lookup_place(span.text) is not None
+    root = span_root(doc, start, end)
+    return (root.dep_ in OBJECT_DEPS and root.pos_ == "PROPN"
+            and lookup_place(span_text(doc, start, end)) is not None)
 
 
 def _title_case_runs(doc: Doc, taken: set[int]) -> Iterator[tuple[int, int]]:
@@ -313,7 +322,7 @@ def _title_case_runs(doc: Doc, taken: set[int]) -> Iterator[tuple[int, int]]:
 
 def _untagged_places(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
     """Untagged runs of capitalised proper nouns that are known places used as objects."""
-    return [(i, j) for i, j in _title_case_runs(doc, taken) if _is_object_place(doc[i:j])]
+    return [(i, j) for i, j in _title_case_runs(doc, taken) if _is_object_place(doc, i, j)]
 
 
 def _untagged_names(doc: Doc, taken: set[int]) -> list[tuple[int, int]]:
@@ -365,7 +374,7 @@ def _mention_profile(doc: Doc, mention: Mention) -> Profile:
     profile = Profile()
     if mention.desc_start < mention.start:
         profile = profile_of_words(span_text(doc, mention.desc_start, mention.start))
-    root = doc[mention.start : mention.end].root
+    root = span_root(doc, mention.start, mention.end)
     for child in root.children:
         if child.dep_ == "appos" and child.i > root.i:
             appos = span_text(doc, child.left_edge.i, child.right_edge.i + 1)

@@ -26,7 +26,7 @@ from worker.extraction.gazetteer import (
     qualifier,
 )
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import sentence_bounds, span_text
+from worker.extraction.token_lists import sentence_bounds, span_root, span_text
 
 PLACE_KINDS = frozenset({"place", "seat", "country"})
 # "ATHENS, Ga. (WXIA) —", "NAIROBI, Kenya (Reuters) —", "KINGSTON, Ontario —": a city of up to three
@@ -449,7 +449,7 @@ def resolve_mention(doc: Doc, mention: Mention, prefer: Sequence[str] = (), *,
         place = country_place(code[0])  # a nationality at a border: that country
     if place is not None:
         return place, True
-    root = doc[mention.start : mention.end].root
+    root = span_root(doc, mention.start, mention.end)
     if mention.label not in PLACE_LABELS and not unknown_ok and not _names_a_locality(root):
         return None
     country = within.country if within else (prefer[0] if prefer else None)
@@ -489,7 +489,7 @@ def sentence_place(
     for mention in [*table.mentions_in(sent.start, sent.end), *_name_runs(sent, table)]:
         if any(i in excluded for i in mention.tokens()):
             continue
-        root = doc[mention.start : mention.end].root
+        root = span_root(doc, mention.start, mention.end)
         reach = _reach_of(doc, mention, root)
         if reach is None:
             continue

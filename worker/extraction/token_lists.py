@@ -11,10 +11,13 @@ which runs before any of these is first read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import TypeVar
 
-from spacy.tokens import Doc
+from spacy.attrs import HEAD, IS_TITLE, LOWER, ORTH, POS, SPACY
+from spacy.symbols import PROPN
+from spacy.tokens import Doc, Token
 
 T = TypeVar("T")
 
@@ -27,9 +30,56 @@ def kept(doc: Doc, key: str, build: Callable[[Doc], T]) -> T:
     return value
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """Token attributes of a doc, one list each, read in one ``Doc.to_array`` call."""
+
+    texts: list[str]  # token.text
+    lower: list[str]  # token.lower_
+    spaces: list[str]  # token.whitespace_
+    proper: list[bool]  # token.pos_ == "PROPN" and token.is_title
+    heads: list[int]  # token.head.i
+
+
+def _columns(doc: Doc) -> _Columns:
+    def build(d: Doc) -> _Columns:
+        strings = d.vocab.strings
+        names = d.to_array([ORTH, LOWER]).tolist()
+        # a head is stored as an offset, a negative one wrapped round in the unsigned array
+        rows = d.to_array([POS, IS_TITLE, SPACY, HEAD]).astype("int64").tolist()
+        return _Columns(
+            texts=[strings[orth] for orth, _ in names],
+            lower=[strings[lower] for _, lower in names],
+            spaces=[" " if space else "" for _, _, space, _ in rows],
+            proper=[pos == PROPN and bool(title) for pos, title, _, _ in rows],
+            heads=[i + offset for i, (_, _, _, offset) in enumerate(rows)],
+        )
+    return kept(doc, "eventwire.columns", build)
+
+
 def texts(doc: Doc) -> list[str]:
     """``token.text`` of every token."""
-    return kept(doc, "eventwire.texts", lambda d: [t.text for t in d])
+    return _columns(doc).texts
+
+
+def lower_forms(doc: Doc) -> list[str]:
+    """``token.lower_`` of every token."""
+    return _columns(doc).lower
+
+
+def whitespace(doc: Doc) -> list[str]:
+    """``token.whitespace_`` of every token."""
+    return _columns(doc).spaces
+
+
+def proper_nouns(doc: Doc) -> list[bool]:
+    """Whether each token is a capitalised proper noun (``pos_`` PROPN and ``is_title``)."""
+    return _columns(doc).proper
+
+
+def heads(doc: Doc) -> list[int]:
+    """``token.head.i`` of every token."""
+    return _columns(doc).heads
 
 
 def span_text(doc: Doc, start: int, end: int) -> str:
@@ -42,27 +92,18 @@ def span_text(doc: Doc, start: int, end: int) -> str:
     return text[offsets[start] : offsets[end - 1] + len(texts(doc)[end - 1])]
 
 
+def span_root(doc: Doc, start: int, end: int) -> Token:
+    """``doc[start:end].root`` for a non-empty span; a one-token span's root is its token, found
+    without building a Span (most names are one word)."""
+    return doc[start] if end - start == 1 else doc[start:end].root
+
+
 def _layout(doc: Doc) -> tuple[str, list[int]]:
     """The doc's text and each token's character offset (``token.idx``)."""
     def build(d: Doc) -> tuple[str, list[int]]:
-        pieces = [word + token.whitespace_ for word, token in zip(texts(d), d, strict=True)]
+        pieces = [word + space for word, space in zip(texts(d), whitespace(d), strict=True)]
         return "".join(pieces), [0, *accumulate(len(piece) for piece in pieces)]
     return kept(doc, "eventwire.layout", build)
-
-
-def lower_forms(doc: Doc) -> list[str]:
-    """``token.lower_`` of every token."""
-    return kept(doc, "eventwire.lower_forms", lambda d: [t.lower_ for t in d])
-
-
-def proper_nouns(doc: Doc) -> list[bool]:
-    """Whether each token is a capitalised proper noun (``pos_`` PROPN and ``is_title``)."""
-    return kept(doc, "eventwire.proper_nouns", lambda d: [t.pos_ == "PROPN" and t.is_title for t in d])
-
-
-def heads(doc: Doc) -> list[int]:
-    """``token.head.i`` of every token."""
-    return kept(doc, "eventwire.heads", lambda d: [t.head.i for t in d])
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
