@@ -197,6 +197,9 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
     words = list(zip(texts(doc), whitespace(doc), strict=True))
     names = [bool(_NAME_TOKEN.match(text)) for text, _ in words]
     while i < len(words):
+        if not names[i]:  # every run starts with a name
+            i += 1
+            continue
         matched = False
         for size in (4, 3, 2, 1):
             if i + size > len(words) or not (names[i] and names[i + size - 1]):

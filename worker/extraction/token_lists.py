@@ -85,11 +85,9 @@ def heads(doc: Doc) -> list[int]:
 def span_text(doc: Doc, start: int, end: int) -> str:
     """``doc[start:end].text`` (``start`` and ``end`` token indices, 0 <= start), from the text kept
     once per doc: ``Span.text`` joins its tokens anew on every call."""
-    end = min(end, len(doc))
-    if end <= start:
-        return ""
-    text, offsets = _layout(doc)
-    return text[offsets[start] : offsets[end - 1] + len(texts(doc)[end - 1])]
+    text, starts, ends = _layout(doc)
+    end = min(end, len(ends))
+    return text[starts[start] : ends[end - 1]] if end > start else ""
 
 
 def span_root(doc: Doc, start: int, end: int) -> Token:
@@ -98,11 +96,13 @@ def span_root(doc: Doc, start: int, end: int) -> Token:
     return doc[start] if end - start == 1 else doc[start:end].root
 
 
-def _layout(doc: Doc) -> tuple[str, list[int]]:
-    """The doc's text and each token's character offset (``token.idx``)."""
-    def build(d: Doc) -> tuple[str, list[int]]:
-        pieces = [word + space for word, space in zip(texts(d), whitespace(d), strict=True)]
-        return "".join(pieces), [0, *accumulate(len(piece) for piece in pieces)]
+def _layout(doc: Doc) -> tuple[str, list[int], list[int]]:
+    """The doc's text and where each token's text starts (``token.idx``) and ends in it."""
+    def build(d: Doc) -> tuple[str, list[int], list[int]]:
+        words = texts(d)
+        pieces = [word + space for word, space in zip(words, whitespace(d), strict=True)]
+        starts = [0, *accumulate(len(piece) for piece in pieces)][:-1]
+        return "".join(pieces), starts, [start + len(word) for start, word in zip(starts, words, strict=True)]
     return kept(doc, "eventwire.layout", build)
 
 
