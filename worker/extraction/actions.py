@@ -48,7 +48,7 @@ from worker.extraction.matching import (
 from worker.extraction.predicate import Argument, Predicate
 from worker.extraction.senses import GOVERNING_ROOTS, lexicon_lemma, names_people
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import sentence_bounds, span_root
+from worker.extraction.token_lists import dependencies, lower_forms, pos_tags, sentence_bounds, span_root
 
 REQUEST_MARKS = frozenset({"that", "for"})
 PAIR_WORDS = frozenset({"two", "both"})
@@ -64,16 +64,23 @@ _COORDINATION_GAP = re.compile(r"^\s*,?\s*(?:and|or)?\s*,?\s*$")
 def find_predicates(sent: Span, table: EntityTable) -> list[Predicate]:
     """All coded predicates of a sentence."""
     predicates: list[Predicate] = []
-    for token in sent:
-        obligation = _obligation_predicate(token, table) or _adjectival_predicate(token, table)
+    doc = sent.doc
+    # the tests below on plain lists: most words are none of these, and need no Token object
+    pos, deps, lower = pos_tags(doc), dependencies(doc), lower_forms(doc)
+    adjectives = adjective_lexicon()
+    for i in range(sent.start, sent.end):
+        # a reported obligation is a complement clause; a predicate adjective, a word of the lexicon
+        obligation = _obligation_predicate(doc[i], table) if deps[i] == "ccomp" else None
+        if obligation is None and lower[i] in adjectives:
+            obligation = _adjectival_predicate(doc[i], table)
         if obligation is not None:
             predicates.append(obligation)
-        elif token.pos_ in ("VERB", "AUX") and token.dep_ != "prep" and lexicon_lemma(token) is not None:
+        elif pos[i] in ("VERB", "AUX") and deps[i] != "prep" and lexicon_lemma(token := doc[i]) is not None:
             predicate = _verbal_predicate(token, table)
             if predicate is not None:
                 predicates.append(predicate)
-        elif token.pos_ in ("NOUN", "PROPN"):
-            predicate = _nominal_predicate(token, table)
+        elif pos[i] in ("NOUN", "PROPN"):
+            predicate = _nominal_predicate(doc[i], table)
             if predicate is not None:
                 predicates.append(predicate)
     return predicates

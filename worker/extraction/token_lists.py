@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import TypeVar
 
-from spacy.attrs import HEAD, IS_TITLE, LOWER, ORTH, POS, SPACY
+from spacy.attrs import DEP, HEAD, IS_TITLE, LOWER, ORTH, POS, SPACY
+from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.symbols import PROPN
 from spacy.tokens import Doc, Token
 
@@ -36,6 +37,8 @@ class _Columns:
 
     texts: list[str]  # token.text
     lower: list[str]  # token.lower_
+    pos: list[str]  # token.pos_
+    deps: list[str]  # token.dep_
     spaces: list[str]  # token.whitespace_
     proper: list[bool]  # token.pos_ == "PROPN" and token.is_title
     heads: list[int]  # token.head.i
@@ -44,12 +47,14 @@ class _Columns:
 def _columns(doc: Doc) -> _Columns:
     def build(d: Doc) -> _Columns:
         strings = d.vocab.strings
-        names = d.to_array([ORTH, LOWER]).tolist()
+        names = d.to_array([ORTH, LOWER, DEP]).tolist()
         # a head is stored as an offset, a negative one wrapped round in the unsigned array
         rows = d.to_array([POS, IS_TITLE, SPACY, HEAD]).astype("int64").tolist()
         return _Columns(
-            texts=[strings[orth] for orth, _ in names],
-            lower=[strings[lower] for _, lower in names],
+            texts=[strings[orth] for orth, _, _ in names],
+            lower=[strings[lower] for _, lower, _ in names],
+            pos=[POS_NAMES[pos] for pos, _, _, _ in rows],
+            deps=[strings[dep] for _, _, dep in names],
             spaces=[" " if space else "" for _, _, space, _ in rows],
             proper=[pos == PROPN and bool(title) for pos, title, _, _ in rows],
             heads=[i + offset for i, (_, _, _, offset) in enumerate(rows)],
@@ -65,6 +70,16 @@ def texts(doc: Doc) -> list[str]:
 def lower_forms(doc: Doc) -> list[str]:
     """``token.lower_`` of every token."""
     return _columns(doc).lower
+
+
+def pos_tags(doc: Doc) -> list[str]:
+    """``token.pos_`` of every token."""
+    return _columns(doc).pos
+
+
+def dependencies(doc: Doc) -> list[str]:
+    """``token.dep_`` of every token."""
+    return _columns(doc).deps
 
 
 def whitespace(doc: Doc) -> list[str]:
