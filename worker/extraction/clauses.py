@@ -17,7 +17,7 @@ from worker.extraction.lexicon import code_info
 from worker.extraction.matching import coded, match_verb, noun_entry, prep_children
 from worker.extraction.senses import GOVERNING_ROOTS
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import heads, kept
+from worker.extraction.token_lists import dependencies, heads, kept, lower_forms
 
 #: Subordinators of a clause that sets the scene of another event ("after a court cleared him").
 TEMPORAL_MARKS = frozenset({"after", "as", "before", "when", "while", "since", "until", "once"})
@@ -161,8 +161,11 @@ def under_condition(word: Token) -> bool:
 
 def _conditional_clauses(doc: Doc) -> frozenset[int]:
     """The tokens with a conditional subordinator ("if", "unless", "whether") among their children."""
-    return kept(doc, "eventwire.conditional_clauses", lambda d: frozenset(
-        t.head.i for t in d if t.dep_ == "mark" and t.lower_ in CONDITIONAL_MARKS and t.head.i != t.i))
+    def build(d: Doc) -> frozenset[int]:
+        deps, lower, head = dependencies(d), lower_forms(d), heads(d)
+        return frozenset(head[i] for i in range(len(d))
+                         if deps[i] == "mark" and lower[i] in CONDITIONAL_MARKS and head[i] != i)
+    return kept(doc, "eventwire.conditional_clauses", build)
 
 
 def has_condition_clause(word: Token) -> bool:

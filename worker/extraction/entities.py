@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from worker.extraction.actors import (
     Profile,
@@ -34,6 +34,7 @@ from worker.extraction.actors import (
 )
 from worker.extraction.gazetteer import country_code, lookup_place
 from worker.extraction.token_lists import (
+    pos_tags,
     proper_nouns,
     sentence_bounds,
     sentence_starts,
@@ -238,14 +239,14 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
     """Fix NER types with document knowledge: surnames of full names are persons; known
     organisations are ORG; single 'persons' that are known places are places."""
     spans = _join_split_names(doc, spans)
-    full_names = [doc[s:e] for s, e, label in spans if label == "PERSON" and e - s >= 2]
-    surnames = {name[-1].text for name in full_names}
-    surnames |= {name[0].text for name in full_names if "-" in name[-1].text}
-    repaired: list[tuple[int, int, str]] = []
     words = texts(doc)
+    full_names = [words[s:e] for s, e, label in spans if label == "PERSON" and e - s >= 2]
+    surnames = {name[-1] for name in full_names}
+    surnames |= {name[0] for name in full_names if "-" in name[-1]}
+    repaired: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         text = span_text(doc, start, end)
-        if words[end - 1] in surnames and _is_part_of_any(doc[start:end], full_names):
+        if words[end - 1] in surnames and _is_part_of_any(words[start:end], full_names):
             label = "PERSON"
         elif organisation(text):
             label = "ORG"
@@ -267,9 +268,10 @@ def _repair_labels(doc: Doc, spans: list[tuple[int, int, str]]) -> list[tuple[in
         if person[2] == "PERSON":
             repaired.append(person)
             taken.update(range(person[0], person[1]))
-    for token in doc:
-        if token.i not in taken and token.pos_ == "PROPN" and token.text in surnames:
-            repaired.append((token.i, token.i + 1, "PERSON"))
+    pos = pos_tags(doc)
+    for i, word in enumerate(words):
+        if i not in taken and pos[i] == "PROPN" and word in surnames:
+            repaired.append((i, i + 1, "PERSON"))
     return sorted(repaired)
 
 
@@ -313,10 +315,11 @@ def _is_object_place(doc: Doc, start: int, end: int) -> bool:
 def _title_case_runs(doc: Doc, taken: set[int]) -> Iterator[tuple[int, int]]:
     """Maximal runs of capitalised proper nouns outside the tokens already ``taken``."""
     proper = proper_nouns(doc)
+    size = len(proper)
     i = 0
-    while i < len(doc):
+    while i < size:
         j = i
-        while j < len(doc) and j not in taken and proper[j]:
+        while j < size and j not in taken and proper[j]:
             j += 1
         if j > i:
             yield i, j
@@ -357,9 +360,9 @@ def _titled_person(doc: Doc, span: tuple[int, int, str]) -> tuple[int, int, str]
     return span
 
 
-def _is_part_of_any(span: Span, full_names: list[Span]) -> bool:
-    words = [t.text for t in span]
-    return any(_names_match(words, [t.text for t in name]) for name in full_names)
+def _is_part_of_any(words: list[str], full_names: list[list[str]]) -> bool:
+    """Whether the name of these words names one of the full names (words each)."""
+    return any(_names_match(words, name) for name in full_names)
 
 
 def _names_match(short: list[str], full: list[str]) -> bool:
