@@ -110,6 +110,10 @@ class EntityTable:
         """The mention whose name covers ``token``."""
         return self._by_token.get(token.i)
 
+    def mention_covering(self, i: int) -> Mention | None:
+        """The mention whose name covers the token at index ``i``."""
+        return self._by_token.get(i)
+
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """Mentions whose name lies inside token range [start, end), in text order."""
         seen: dict[int, Mention] = {}

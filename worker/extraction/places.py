@@ -26,7 +26,16 @@ from worker.extraction.gazetteer import (
     qualifier,
 )
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import sentence_bounds, span_root, span_text
+from worker.extraction.token_lists import (
+    entity_types,
+    lower_forms,
+    pos_tags,
+    sentence_bounds,
+    span_root,
+    span_text,
+    texts,
+    whitespace,
+)
 
 PLACE_KINDS = frozenset({"place", "seat", "country"})
 # "ATHENS, Ga. (WXIA) —", "NAIROBI, Kenya (Reuters) —", "KINGSTON, Ontario —": a city of up to three
@@ -396,8 +405,8 @@ _NOT_PLACE_TYPES = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "O
                               "EVENT", "LAW", "LANGUAGE", "WORK_OF_ART"})
 
 
-def _is_name_word(token: Token) -> bool:
-    return token.pos_ == "PROPN" and token.text[:1].isupper()
+def _is_name_word(doc: Doc, i: int) -> bool:
+    return pos_tags(doc)[i] == "PROPN" and texts(doc)[i][:1].isupper()
 
 
 def _name_runs(sent: Span, table: EntityTable) -> list[Mention]:
@@ -405,17 +414,18 @@ def _name_runs(sent: Span, table: EntityTable) -> list[Mention]:
     hyphens, slashes and particles inside them ("Al-Gurah", "Deir ez-Zor", "Tel Abyad/Girespi"). A
     village the tagger missed or called a product is one of these."""
     doc = sent.doc
+    words, labels = texts(doc), entity_types(doc)
     runs: list[Mention] = []
     i = sent.start
     while i < sent.end:
-        if (table.mention_at(doc[i]) is not None or not _is_name_word(doc[i])
-                or is_never_a_place(doc[i].text) or doc[i].ent_type_ in _NOT_PLACE_TYPES):
+        if (table.mention_covering(i) is not None or not _is_name_word(doc, i)
+                or is_never_a_place(words[i]) or labels[i] in _NOT_PLACE_TYPES):
             i += 1
             continue
         j = i + 1
-        while j < sent.end and table.mention_at(doc[j]) is None and _continues_name(doc, j, sent.end):
+        while j < sent.end and table.mention_covering(j) is None and _continues_name(doc, j, sent.end):
             j += 1
-        while not _is_name_word(doc[j - 1]) and not doc[j - 1].text[:1].isupper():
+        while not _is_name_word(doc, j - 1) and not words[j - 1][:1].isupper():
             j -= 1
         runs.append(Mention(i, j, "", i))
         i = j
@@ -423,12 +433,12 @@ def _name_runs(sent: Span, table: EntityTable) -> list[Mention]:
 
 
 def _continues_name(doc: Doc, j: int, end: int) -> bool:
-    token, before = doc[j], doc[j - 1]
-    if _is_name_word(token):  # "in Corsica Thursday"
-        return not is_never_a_place(token.text) and token.ent_type_ not in _NOT_PLACE_TYPES
-    glued = before.whitespace_ == "" and (token.text in ("-", "/", "’", "'") or token.text[:1].isupper())
-    particle = token.lower_ in _NAME_PARTICLES and j + 1 < end and (
-        token.whitespace_ == "" or _is_name_word(doc[j + 1]))
+    words, spaces = texts(doc), whitespace(doc)
+    if _is_name_word(doc, j):  # "in Corsica Thursday"
+        return not is_never_a_place(words[j]) and entity_types(doc)[j] not in _NOT_PLACE_TYPES
+    glued = spaces[j - 1] == "" and (words[j] in ("-", "/", "’", "'") or words[j][:1].isupper())
+    particle = lower_forms(doc)[j] in _NAME_PARTICLES and j + 1 < end and (
+        spaces[j] == "" or _is_name_word(doc, j + 1))
     return glued or particle
 
 

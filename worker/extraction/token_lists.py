@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import TypeVar
 
-from spacy.attrs import DEP, HEAD, IS_TITLE, LOWER, ORTH, POS, SPACY
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_TITLE, LOWER, ORTH, POS, SPACY
 from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.symbols import PROPN
 from spacy.tokens import Doc, Token
@@ -39,6 +39,7 @@ class _Columns:
     lower: list[str]  # token.lower_
     pos: list[str]  # token.pos_
     deps: list[str]  # token.dep_
+    entity_types: list[str]  # token.ent_type_
     spaces: list[str]  # token.whitespace_
     proper: list[bool]  # token.pos_ == "PROPN" and token.is_title
     heads: list[int]  # token.head.i
@@ -47,14 +48,15 @@ class _Columns:
 def _columns(doc: Doc) -> _Columns:
     def build(d: Doc) -> _Columns:
         strings = d.vocab.strings
-        names = d.to_array([ORTH, LOWER, DEP]).tolist()
+        names = d.to_array([ORTH, LOWER, DEP, ENT_TYPE]).tolist()
         # a head is stored as an offset, a negative one wrapped round in the unsigned array
         rows = d.to_array([POS, IS_TITLE, SPACY, HEAD]).astype("int64").tolist()
         return _Columns(
-            texts=[strings[orth] for orth, _, _ in names],
-            lower=[strings[lower] for _, lower, _ in names],
+            texts=[strings[orth] for orth, _, _, _ in names],
+            lower=[strings[lower] for _, lower, _, _ in names],
             pos=[POS_NAMES[pos] for pos, _, _, _ in rows],
-            deps=[strings[dep] for _, _, dep in names],
+            deps=[strings[dep] for _, _, dep, _ in names],
+            entity_types=[strings[label] for _, _, _, label in names],
             spaces=[" " if space else "" for _, _, space, _ in rows],
             proper=[pos == PROPN and bool(title) for pos, title, _, _ in rows],
             heads=[i + offset for i, (_, _, _, offset) in enumerate(rows)],
@@ -80,6 +82,11 @@ def pos_tags(doc: Doc) -> list[str]:
 def dependencies(doc: Doc) -> list[str]:
     """``token.dep_`` of every token."""
     return _columns(doc).deps
+
+
+def entity_types(doc: Doc) -> list[str]:
+    """``token.ent_type_`` of every token."""
+    return _columns(doc).entity_types
 
 
 def whitespace(doc: Doc) -> list[str]:
