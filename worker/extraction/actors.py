@@ -206,6 +206,7 @@ def profile_of_names_in(text: str) -> Profile:
     return profile
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every name and word around an actor, again and again
 def profile_of_name(text: str) -> Profile:
     """Profile of a bare name: a country, demonym, region, organisation or seat; else empty."""
     name = strip_article(text)

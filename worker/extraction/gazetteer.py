@@ -298,6 +298,11 @@ def lookup_place(text: str, prefer: Sequence[str] = (), within: Region | None = 
     (in the ``within`` region when a qualifier gave one; else in a ``prefer`` country when one of them
     has a city of that name: the article's focus), else another country's first-level region. Months,
     weekdays and seats of government named by a building are never places."""
+    return _lookup_place(text, tuple(prefer), within)
+
+
+@functools.lru_cache(maxsize=8192)  # each name of an article is looked up again for every event
+def _lookup_place(text: str, prefer: tuple[str, ...], within: Region | None) -> Place | None:
     text = text.strip()
     if text.lower().startswith("the "):
         text = text[4:]
