@@ -632,9 +632,11 @@ class Dictionaries:
         for a one-word prefix entry, begins one of its words); none when no phrase can start here."""
         whole, _, wordless = self._discard_starts
         shortest, by_start = self._prefixes_by_start
+        words = set(_WORD.findall(text.lower()))
         found: set[int] = set()
-        for word in set(_WORD.findall(text.lower())):
-            found.update(whole.get(word, ()))
+        for word in words & whole.keys():
+            found.update(whole[word])
+        for word in words:
             for prefix, positions in by_start.get(word[:shortest], ()):
                 if word.startswith(prefix):
                     found.update(positions)
