@@ -244,6 +244,20 @@ def test_discards(tiny: Dictionaries) -> None:
     assert len(tiny.discards) == 3
 
 
+def test_discards_of_several_phrases_in_text_order(tiny: Dictionaries) -> None:
+    # only the entries whose first word the text has are tried: each one found, leftmost first
+    found = tiny.discards_in("Basketball fans: group A won the World Cup")
+    assert found == (Discard("basketball", "sentence", "prefix"), Discard("group a", "sentence", "word"),
+                     Discard("world cup", "story", "prefix"))
+    assert tiny.discards_in("World leaders met; the group adjourned") == ()  # first words alone
+
+
+def test_discards_in_text_beyond_ascii(tiny: Dictionaries) -> None:
+    assert tiny.discards_in("Café owners: group A won the Wörld Cup and the World  Cup") == (
+        Discard("group a", "sentence", "word"), Discard("world cup", "story", "prefix"))
+    assert tiny.discards_in("Café owners met") == ()
+
+
 def test_a_table_with_other_columns_is_refused(tmp_path: Path) -> None:
     for name, text in TABLES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
