@@ -15,7 +15,7 @@ import dataclasses
 import functools
 from collections.abc import Iterable
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from worker.extraction.arguments import through_container, through_quantity
 from worker.extraction.dictionary import in_synset
@@ -30,6 +30,7 @@ from worker.extraction.senses import (
     subject_sense,
 )
 from worker.extraction.tables import word_class
+from worker.extraction.token_lists import dependencies, heads, kept
 
 _MATCH_CACHE = "eventwire.verb_match"
 
@@ -195,4 +196,13 @@ def coded(verb: Token) -> VerbMatch | None:
 
 def is_passive(verb: Token) -> bool:
     """Passive voice: a passive subject or auxiliary ("was attacked")."""
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    return verb.i in _passive_verbs(verb.doc)
+
+
+def _passive_verbs(doc: Doc) -> frozenset[int]:
+    """The tokens with a passive subject or auxiliary among their children, found once per doc."""
+    def build(d: Doc) -> frozenset[int]:
+        deps, head = dependencies(d), heads(d)
+        return frozenset(head[i] for i in range(len(d))
+                         if deps[i] in ("nsubjpass", "auxpass") and head[i] != i)
+    return kept(doc, "eventwire.passive_verbs", build)

@@ -170,18 +170,21 @@ def _find_dictionary_pattern(verb: Token, lemma: str, passive: bool) -> dictiona
         return None
     if lemma in _modal_governors() and any(c.dep_ == "xcomp" for c in verb.children):
         return None  # "plans to meet", "decided to allow": the complement is the event, flagged
-    objects = [phrase for c in verb.children if c.dep_ in (*_OBJECT_DEPS, "nsubjpass" if passive else "")
-               for phrase in _phrases(c)]
+    object_deps = (*_OBJECT_DEPS, "nsubjpass" if passive else "")
+    objects: list[tuple[str, ...]] = []
     preps: dict[str, list[tuple[str, ...]]] = {}
     particles = []
     subject: tuple[str, ...] | None = None
-    for child in verb.children:
-        if child.dep_ == "prep":
+    for child in verb.children:  # one pass: each argument in the order of the children
+        dep = child.dep_
+        if dep in object_deps:
+            objects.extend(_phrases(child))
+        if dep == "prep":
             preps.setdefault(child.lower_, []).extend(
                 phrase for p in child.children if p.dep_ == "pobj" for phrase in _phrases(p))
-        elif child.dep_ == "prt":
+        elif dep == "prt":
             particles.append(child.lower_)
-        elif child.dep_ == "nsubj" and not passive:
+        elif dep == "nsubj" and not passive:
             subject = _phrase(through_container(child))  # "a contingent of troops arrived"
     if passive:
         by = [p for p in preps.pop("by", [])]
