@@ -30,7 +30,7 @@ from worker.extraction.senses import (
     subject_sense,
 )
 from worker.extraction.tables import word_class
-from worker.extraction.token_lists import dependencies, heads, kept
+from worker.extraction.token_lists import children, dependencies, heads, kept, lower_forms
 
 _MATCH_CACHE = "eventwire.verb_match"
 
@@ -54,9 +54,14 @@ def _is_time(token: Token) -> bool:
     return token.ent_type_ in TIME_LABELS
 
 
+_PREP_DEPS = frozenset({"prep", "prt", "agent", "dative"})
+
+
 def prep_children(word: Token, name: str) -> list[Token]:
     """``word``'s prepositions, particles or by-agents spelled ``name``."""
-    return [c for c in word.children if c.dep_ in ("prep", "prt", "agent", "dative") and c.lower_ == name]
+    doc = word.doc
+    deps, lower = dependencies(doc), lower_forms(doc)
+    return [doc[c] for c in children(doc)[word.i] if deps[c] in _PREP_DEPS and lower[c] == name]
 
 
 def pobjs(prep: Token) -> list[Token]:

@@ -128,6 +128,17 @@ def _layout(doc: Doc) -> tuple[str, list[int], list[int]]:
     return kept(doc, "eventwire.layout", build)
 
 
+def children(doc: Doc) -> list[list[int]]:
+    """The indices of every token's children, in text order (``[c.i for c in token.children]``)."""
+    def build(d: Doc) -> list[list[int]]:
+        found: list[list[int]] = [[] for _ in range(len(d))]
+        for i, head in enumerate(heads(d)):
+            if head != i:
+                found[head].append(i)
+        return found
+    return kept(doc, "eventwire.children", build)
+
+
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """(start, end) of the sentence of every token: ``doc[i].sent.start``, ``.end``."""
     return kept(doc, "eventwire.sentence_bounds",
