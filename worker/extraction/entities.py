@@ -40,8 +40,8 @@ from worker.extraction.token_lists import (
     sentence_starts,
     span_root,
     span_text,
+    text_layout,
     texts,
-    whitespace,
 )
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
@@ -199,18 +199,18 @@ def _table_matches(doc: Doc) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     i = 0
     # one pass over the tokens: a Span or Token object per candidate run costs more than the lookups
-    words = list(zip(texts(doc), whitespace(doc), strict=True))
-    names = [bool(_NAME_TOKEN.match(text)) for text, _ in words]
-    while i < len(words):
+    text, starts, ends = text_layout(doc)
+    names = [bool(_NAME_TOKEN.match(word)) for word in texts(doc)]
+    while i < len(names):
         if not names[i]:  # every run starts with a name
             i += 1
             continue
         matched = False
         for size in (4, 3, 2, 1):
-            if i + size > len(words) or not (names[i] and names[i + size - 1]):
+            last = i + size - 1
+            if last >= len(names) or not names[last]:
                 continue
-            text = "".join(w + space for w, space in words[i : i + size - 1]) + words[i + size - 1][0]
-            label = _table_label(text)
+            label = _table_label(text[starts[i] : ends[last]])
             if label is None:
                 continue
             found.append((i, i + size, label))

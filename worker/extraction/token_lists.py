@@ -47,19 +47,21 @@ class _Columns:
 
 def _columns(doc: Doc) -> _Columns:
     def build(d: Doc) -> _Columns:
-        strings = d.vocab.strings
-        names = d.to_array([ORTH, LOWER, DEP, ENT_TYPE]).tolist()
+        string = d.vocab.strings.__getitem__
+        names = d.to_array([ORTH, LOWER, DEP, ENT_TYPE])
         # a head is stored as an offset, a negative one wrapped round in the unsigned array
-        rows = d.to_array([POS, IS_TITLE, SPACY, HEAD]).astype("int64").tolist()
+        rows = d.to_array([POS, IS_TITLE, SPACY, HEAD]).astype("int64")
+        orth, lower, dep, label = (names[:, k].tolist() for k in range(4))
+        pos, title, space, offset = (rows[:, k].tolist() for k in range(4))
         return _Columns(
-            texts=[strings[orth] for orth, _, _, _ in names],
-            lower=[strings[lower] for _, lower, _, _ in names],
-            pos=[POS_NAMES[pos] for pos, _, _, _ in rows],
-            deps=[strings[dep] for _, _, dep, _ in names],
-            entity_types=[strings[label] for _, _, _, label in names],
-            spaces=[" " if space else "" for _, _, space, _ in rows],
-            proper=[pos == PROPN and bool(title) for pos, title, _, _ in rows],
-            heads=[i + offset for i, (_, _, _, offset) in enumerate(rows)],
+            texts=list(map(string, orth)),
+            lower=list(map(string, lower)),
+            pos=[POS_NAMES[p] for p in pos],
+            deps=list(map(string, dep)),
+            entity_types=list(map(string, label)),
+            spaces=[" " if s else "" for s in space],
+            proper=[p == PROPN and bool(t) for p, t in zip(pos, title, strict=True)],
+            heads=[i + o for i, o in enumerate(offset)],
         )
     return kept(doc, "eventwire.columns", build)
 
@@ -107,7 +109,7 @@ def heads(doc: Doc) -> list[int]:
 def span_text(doc: Doc, start: int, end: int) -> str:
     """``doc[start:end].text`` (``start`` and ``end`` token indices, 0 <= start), from the text kept
     once per doc: ``Span.text`` joins its tokens anew on every call."""
-    text, starts, ends = _layout(doc)
+    text, starts, ends = text_layout(doc)
     end = min(end, len(ends))
     return text[starts[start] : ends[end - 1]] if end > start else ""
 
@@ -118,7 +120,7 @@ def span_root(doc: Doc, start: int, end: int) -> Token:
     return doc[start] if end - start == 1 else doc[start:end].root
 
 
-def _layout(doc: Doc) -> tuple[str, list[int], list[int]]:
+def text_layout(doc: Doc) -> tuple[str, list[int], list[int]]:
     """The doc's text and where each token's text starts (``token.idx``) and ends in it."""
     def build(d: Doc) -> tuple[str, list[int], list[int]]:
         words = texts(d)
