@@ -34,10 +34,13 @@ from worker.extraction.actors import (
 )
 from worker.extraction.gazetteer import country_code, lookup_place
 from worker.extraction.token_lists import (
+    dependencies,
+    heads,
     pos_tags,
     proper_nouns,
     sentence_bounds,
     sentence_starts,
+    space_tokens,
     span_root,
     span_text,
     text_layout,
@@ -148,26 +151,30 @@ def descriptor_start(doc: Doc, start: int, end: int, floor: int) -> int:
     """Walk left from a name over the title words of its noun phrase ("US Defense Secretary",
     "US Secretary of State", "Kenya's President"): contiguous tokens whose chain of heads runs
     into the name without leaving the words left of it."""
+    words, deps, pos, blank = texts(doc), dependencies(doc), pos_tags(doc), space_tokens(doc)
     begin = start
     for i in range(start - 1, floor - 1, -1):
-        token = doc[i]
-        if token.dep_ == "det" or token.text in {",", "(", ")", "—", "–", "--"} or token.is_space:
+        if deps[i] == "det" or words[i] in _TITLE_BREAKS or blank[i]:
             break
-        if token.pos_ in ("VERB", "AUX") or not _heads_into(token, floor, start, end):
+        if pos[i] in ("VERB", "AUX") or not _heads_into(doc, i, floor, start, end):
             break
         begin = i
     return begin
 
 
-def _heads_into(token: Token, floor: int, start: int, end: int) -> bool:
-    node = token
+_TITLE_BREAKS = frozenset({",", "(", ")", "—", "–", "--"})
+
+
+def _heads_into(doc: Doc, i: int, floor: int, start: int, end: int) -> bool:
+    head, pos = heads(doc), pos_tags(doc)
+    node = i
     for _ in range(8):
-        head = node.head
-        if start <= head.i < end:
+        up = head[node]
+        if start <= up < end:
             return True
-        if head is node or not floor <= head.i < start or head.pos_ in ("VERB", "AUX"):
+        if up == node or not floor <= up < start or pos[up] in ("VERB", "AUX"):
             return False
-        node = head
+        node = up
     return False
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import TypeVar
 
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_TITLE, LOWER, ORTH, POS, SPACY
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_SPACE, IS_TITLE, LOWER, ORTH, POS, SPACY
 from spacy.parts_of_speech import NAMES as POS_NAMES
 from spacy.symbols import PROPN
 from spacy.tokens import Doc, Token
@@ -42,6 +42,7 @@ class _Columns:
     entity_types: list[str]  # token.ent_type_
     spaces: list[str]  # token.whitespace_
     proper: list[bool]  # token.pos_ == "PROPN" and token.is_title
+    blank: list[bool]  # token.is_space
     heads: list[int]  # token.head.i
 
 
@@ -50,9 +51,9 @@ def _columns(doc: Doc) -> _Columns:
         string = d.vocab.strings.__getitem__
         names = d.to_array([ORTH, LOWER, DEP, ENT_TYPE])
         # a head is stored as an offset, a negative one wrapped round in the unsigned array
-        rows = d.to_array([POS, IS_TITLE, SPACY, HEAD]).astype("int64")
+        rows = d.to_array([POS, IS_TITLE, SPACY, HEAD, IS_SPACE]).astype("int64")
         orth, lower, dep, label = (names[:, k].tolist() for k in range(4))
-        pos, title, space, offset = (rows[:, k].tolist() for k in range(4))
+        pos, title, space, offset, blank = (rows[:, k].tolist() for k in range(5))
         return _Columns(
             texts=list(map(string, orth)),
             lower=list(map(string, lower)),
@@ -62,6 +63,7 @@ def _columns(doc: Doc) -> _Columns:
             spaces=[" " if s else "" for s in space],
             proper=[p == PROPN and bool(t) for p, t in zip(pos, title, strict=True)],
             heads=[i + o for i, o in enumerate(offset)],
+            blank=[bool(b) for b in blank],
         )
     return kept(doc, "eventwire.columns", build)
 
@@ -99,6 +101,11 @@ def whitespace(doc: Doc) -> list[str]:
 def proper_nouns(doc: Doc) -> list[bool]:
     """Whether each token is a capitalised proper noun (``pos_`` PROPN and ``is_title``)."""
     return _columns(doc).proper
+
+
+def space_tokens(doc: Doc) -> list[bool]:
+    """``token.is_space`` of every token."""
+    return _columns(doc).blank
 
 
 def heads(doc: Doc) -> list[int]:
