@@ -8,6 +8,7 @@ from worker.config import Settings
 from worker.core.nlp import load_model
 from worker.extraction.parse_repair import repair_parse
 from worker.extraction.token_lists import (
+    children,
     dependencies,
     entity_types,
     heads,
@@ -16,6 +17,7 @@ from worker.extraction.token_lists import (
     proper_nouns,
     sentence_bounds,
     sentence_starts,
+    space_tokens,
     span_root,
     span_text,
     texts,
@@ -44,6 +46,8 @@ def test_lists_hold_what_the_tokens_say() -> None:
     assert dependencies(doc) == [t.dep_ for t in doc]
     assert entity_types(doc) == [t.ent_type_ for t in doc]
     assert heads(doc) == [t.head.i for t in doc]
+    assert children(doc) == [[c.i for c in t.children] for t in doc]
+    assert space_tokens(doc) == [t.is_space for t in doc]
     assert proper_nouns(doc) == [t.pos_ == "PROPN" and t.is_title for t in doc]
     assert sentence_bounds(doc) == [(t.sent.start, t.sent.end) for t in doc]
     assert sentence_starts(doc) == [s.start for s in doc.sents]
