@@ -256,6 +256,11 @@ def test_discards_in_text_beyond_ascii(tiny: Dictionaries) -> None:
     assert tiny.discards_in("Café owners: group A won the Wörld Cup and the World  Cup") == (
         Discard("group a", "sentence", "word"), Discard("world cup", "story", "prefix"))
     assert tiny.discards_in("Café owners met") == ()
+    # the regex folds case further than str.lower: a long s, the Kelvin sign (once crashed)
+    assert tiny.discards_in("Café fans: baſketball and group A") == (
+        Discard("basketball", "sentence", "prefix"), Discard("group a", "sentence", "word"))
+    assert tiny.discards_in("Group A and Basketball in \u212a") == (
+        Discard("group a", "sentence", "word"), Discard("basketball", "sentence", "prefix"))
 
 
 def test_a_table_with_other_columns_is_refused(tmp_path: Path) -> None:

@@ -657,7 +657,19 @@ class Dictionaries:
             pattern = _alternation(tuple(alternatives[i] for i in possible))
         else:
             pattern = self._discard_pattern
-        return tuple(by_phrase[" ".join(m.group(0).lower().split())] for m in pattern.finditer(text))
+        return tuple(self._discard_matched(m.group(0)) for m in pattern.finditer(text))
+
+    def _discard_matched(self, matched: str) -> Discard:
+        """The discard a match of the alternation stands for. The regex folds case further than
+        ``str.lower`` ("ſ" matches "s", the Kelvin sign "k"): such a match is told by its pattern."""
+        alternatives, by_phrase = self._discard_alternatives
+        found = by_phrase.get(" ".join(matched.lower().split()))
+        if found is not None:
+            return found
+        for body, discard in zip(alternatives, self._ordered_discards, strict=True):
+            if re.fullmatch(body, matched, re.IGNORECASE):
+                return by_phrase[discard.phrase]
+        raise AssertionError(f"no discard phrase matches {matched!r}")  # pragma: no cover
 
 
 @functools.lru_cache(maxsize=4096)
