@@ -652,7 +652,7 @@ class Dictionaries:
         possible = self._possible_discards(text)
         if not possible:
             return ()
-        alternatives, by_phrase = self._discard_alternatives
+        alternatives = self._discard_alternatives[0]
         if text.isascii():
             pattern = _alternation(tuple(alternatives[i] for i in possible))
         else:
