@@ -23,12 +23,7 @@ class DeliveryCounter:
 
     def count(self, submission_id: str) -> int:
         """Record one more delivery of ``submission_id`` and return how many there have been."""
-        key = self.keys.deliveries(submission_id)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.incr(key)
-        pipe.expire(key, self.window)
-        deliveries, _ = pipe.execute()
-        return int(deliveries)
+        return self.count_many([submission_id])[0]
 
     def count_many(self, submission_ids: list[str]) -> list[int]:
         """``count`` for each of ``submission_ids``, in one round trip."""

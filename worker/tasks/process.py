@@ -78,29 +78,33 @@ def register_task(app: Celery, settings: Settings) -> Task:
 
     def _run_batch(items: Sequence[tuple[str, Any]]) -> list[str]:
         verdicts = [batching.REQUEUE] * len(items)
+        ended: set[int] = set()  # published, or its failure logged: nothing more to say of it
         runtime = get_runtime(settings)
-        pending: list[tuple[int, str, Any, int]] = []
+        batch: list[tuple[int, str, Any, int]] = []
         try:
             counts = transient(lambda: runtime.deliveries.count_many([sid for sid, _ in items]))
-            pending = [(n, sid, payload, deliveries)
-                       for n, ((sid, payload), deliveries) in enumerate(zip(items, counts, strict=True))]
-            for n, sid, payload, deliveries in [p for p in pending if p[3] > settings.max_deliveries]:
-                with bound_to(task_id=sid, article_id=_article_id(payload)):
-                    result = _poison(runtime, payload, sid, deliveries, transient)
-                    _publish(runtime, result, payload, sid, deliveries, transient)
-                verdicts[n] = batching.ACK
-            pending = [p for p in pending if verdicts[p[0]] != batching.ACK]
+            batch = [(n, sid, payload, deliveries)
+                     for n, ((sid, payload), deliveries) in enumerate(zip(items, counts, strict=True))]
+            for n, sid, payload, deliveries in batch:
+                if deliveries > settings.max_deliveries:
+                    with bound_to(task_id=sid, article_id=_article_id(payload)):
+                        result = _poison(runtime, payload, sid, deliveries, transient)
+                        _publish(runtime, result, payload, sid, deliveries, transient)
+                    verdicts[n] = batching.ACK
+                    ended.add(n)
+            pending = [entry for entry in batch if entry[0] not in ended]
             outcomes = runtime.pipeline.process_many([(payload, sid) for _, sid, payload, _ in pending])
             for (n, sid, payload, deliveries), outcome in zip(pending, outcomes, strict=True):
                 with bound_to(task_id=sid, article_id=_article_id(payload)):
                     if isinstance(outcome, Exception):
                         _log_failure(outcome, deliveries)
-                        continue
-                    _publish(runtime, outcome, payload, sid, deliveries, transient)
-                    verdicts[n] = batching.ACK
+                    else:
+                        _publish(runtime, outcome, payload, sid, deliveries, transient)
+                        verdicts[n] = batching.ACK
+                ended.add(n)
         except Exception as error:  # SoftTimeLimitExceeded included: the rest is requeued
-            for n, sid, payload, deliveries in pending:
-                if verdicts[n] != batching.ACK:
+            for n, sid, payload, deliveries in batch:
+                if n not in ended:
                     with bound_to(task_id=sid, article_id=_article_id(payload)):
                         _log_failure(error, deliveries)
         return verdicts
