@@ -1,4 +1,4 @@
-"""The kombu work-around: a lost broker during restore or ack must not take the worker down."""
+"""The kombu work-around: a lost broker during restore, ack or requeue must not take the worker down."""
 
 from contextlib import contextmanager
 
@@ -36,3 +36,15 @@ def test_an_ack_after_the_broker_vanished_is_skipped_not_fatal():
     assert qos.ack("tag-2") is None  # kombu raised AttributeError here, which stopped the consumer
     assert "tag-2" in qos._delivered  # still unacked in Redis: it comes back after the visibility timeout
     assert kombu_redis.QoS.ack.__wrapped__.__name__ == "ack"
+
+
+def test_a_requeue_after_the_broker_vanished_is_skipped_whole_not_fatal():
+    tolerate_lost_broker()
+    qos = kombu_redis.QoS.__new__(kombu_redis.QoS)
+    qos.channel = GoneChannel()
+    qos._delivered = {"tag-3": object()}
+    qos._dirty = set()
+    # kombu raised AttributeError here (restoring the message), which stopped the consumer
+    assert qos.reject("tag-3", requeue=True) is None
+    assert "tag-3" in qos._delivered  # not acked after the failed requeue: it is not lost
+    assert kombu_redis.QoS.reject.__wrapped__.__name__ == "reject"
