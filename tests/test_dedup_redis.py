@@ -16,7 +16,7 @@ from support import expiry_ms, redis_now_ms, wait_for_redis_clock, wait_until
 
 from worker.config import Settings
 from worker.core.dedup import (
-    INDEX_GENERATIONS,
+    INDEX_TIME_UNITS,
     MAX_ARTICLES_PER_ENTRY,
     DedupVerdict,
     Fingerprint,
@@ -28,7 +28,7 @@ from worker.state.keys import Keys
 
 WIRE = (Path(__file__).parent / "fixtures" / "dedup" / "summit_wire.txt").read_text()
 HOSTILE = "a:b{c}*\n../x"
-KEY_SHAPE = re.compile(rb"eventwire:\{eventwire:dedup\}:(d:[0-9a-f]{16}|x:\d+:(\d+|n|c|f))")
+KEY_SHAPE = re.compile(rb"eventwire:\{eventwire:dedup\}:(d:[0-9a-f]{16}|i:tables|i:\d+)")
 
 
 def copies_of(text: str, count: int, rng: random.Random) -> list[str]:
@@ -112,7 +112,7 @@ def test_every_key_is_hashed_tagged_and_expiring(redis_client: redis.Redis,
         assert KEY_SHAPE.fullmatch(key), key
         assert b"a:b" not in key and b".." not in key
         ttl_ms = redis_client.pttl(key)
-        lifetime_ms = settings.dedup_window_seconds * 1000 * (1 + 1 / INDEX_GENERATIONS)
+        lifetime_ms = settings.dedup_window_seconds * 1000 * (1 + 1 / INDEX_TIME_UNITS)
         assert 0 < ttl_ms <= lifetime_ms
     # one cluster slot for the whole index: the script may touch any of these keys atomically
     assert len({key_slot(k) for k in keys}) == 1
@@ -130,7 +130,7 @@ def test_the_key_prefix_is_respected(redis_client: redis.Redis, settings: Settin
     assert other.check_and_insert(fingerprint("b", "t2", None, WIRE, settings)).kind == "original"
 
 
-def test_record_lives_exactly_the_window_and_index_buckets_at_most_one_generation_more(
+def test_record_lives_exactly_the_window_and_the_index_at_most_one_unit_more(
         redis_client: redis.Redis, settings: Settings) -> None:
     index = RedisDedupIndex(redis_client, settings)
     window_ms = settings.dedup_window_seconds * 1000
@@ -139,11 +139,11 @@ def test_record_lives_exactly_the_window_and_index_buckets_at_most_one_generatio
     after = redis_now_ms(redis_client)
     record = index.record_key("wire")
     assert before + window_ms - 2 <= expiry_ms(redis_client, record) <= after + window_ms + 2
-    buckets = [k for k in redis_client.scan_iter(count=1000) if b":x:" in k]
-    assert len(buckets) > 1
-    for bucket in buckets:
-        assert before + window_ms - 2 <= expiry_ms(redis_client, bucket) \
-            <= after + window_ms * (1 + 1 / INDEX_GENERATIONS) + 2
+    index_keys = [k for k in redis_client.scan_iter(count=1000) if b":i:" in k]
+    assert len(index_keys) == 2  # the list of tables and the one table
+    for key in index_keys:
+        assert before + window_ms - 2 <= expiry_ms(redis_client, key) \
+            <= after + window_ms * (1 + 1 / INDEX_TIME_UNITS) + 2
 
 
 def test_expiry_after_a_short_window(redis_client: redis.Redis, settings: Settings) -> None:
@@ -153,7 +153,7 @@ def test_expiry_after_a_short_window(redis_client: redis.Redis, settings: Settin
                                               short)).kind == "original"
     copy = fingerprint("copy", "t2", None, syndication.add_footer(WIRE), short)
     assert index.check_and_insert(copy).duplicate_of == "wire"
-    # the article record is gone after the window (index buckets may live a generation longer, but
+    # the article record is gone after the window (index records may live a unit longer, but
     # every hit is confirmed against the record): the same article is processed again
     wait_until(lambda: not redis_client.exists(index.record_key("wire")), 10, "the record expired")
     again = fingerprint("wire", "t3", "https://a.example/x", WIRE, short)
@@ -179,58 +179,95 @@ def test_survives_a_script_cache_flush(redis_client: redis.Redis, settings: Sett
     assert verdict == DedupVerdict("exact", "wire", 1.0, "text")
 
 
-def _generation(client: redis.Redis, window_ms: int) -> int:
-    return redis_now_ms(client) // (window_ms // INDEX_GENERATIONS)
+def _tables(client: redis.Redis, settings: Settings) -> list[tuple[int, int, int]]:
+    """The live lookup tables, newest first: (id, band buckets, looked into until)."""
+    words = [int(w) for w in client.get(Keys(settings).dedup_base + "i:tables").split()]
+    return [(words[i], words[i + 1], words[i + 2]) for i in range(0, len(words), 3)]
 
 
-def test_a_generation_is_sized_from_the_traffic_of_the_one_before(
+def _keep_ms(settings: Settings) -> int:
+    """How long a table outlives its last write: the window and one time unit."""
+    window_ms = settings.dedup_window_seconds * 1000
+    return window_ms + -(-window_ms // INDEX_TIME_UNITS)
+
+
+def _stamp(client: redis.Redis, settings: Settings, units_ago: int = 0) -> int:
+    unit_ms = -(-settings.dedup_window_seconds * 1000 // INDEX_TIME_UNITS)
+    return (redis_now_ms(client) // unit_ms - units_ago) % 256
+
+
+def _place(client: redis.Redis, settings: Settings, entry: bytes,
+           table: tuple[int, int, int] | None = None) -> tuple[str, str, bytes, int]:
+    """(table key, bucket field, tag, record size) of an index entry in ``table`` (the newest by
+    default), as the key layout at the top of the script defines them."""
+    table_id, buckets, _ = table or _tables(client, settings)[0]
+    prefix = int.from_bytes(entry[:3], "big")
+    field = f"e{prefix % (buckets // 16)}" if len(entry) == 9 else str(prefix % buckets)
+    return f"{Keys(settings).dedup_base}i:{table_id}", field, entry[3:], len(entry) - 3 + 1 + 8
+
+
+def _records(bucket: bytes | None, size: int) -> list[tuple[bytes, int, bytes]]:
+    """(tag, stamp, article digest) of each record of a bucket, in order."""
+    bucket = bucket or b""
+    assert len(bucket) % size == 0
+    return [(bucket[i:i + size - 9], bucket[i + size - 9], bucket[i + size - 8:i + size])
+            for i in range(0, len(bucket), size)]
+
+
+def _entries(fp: Fingerprint, settings: Settings) -> list[bytes]:
+    return [e for e in [fp.url_entry(), fp.text_entry(), *fp.band_entries(settings.minhash_bands)]
+            if e is not None]
+
+
+def test_every_entry_of_an_original_is_in_its_bucket_with_its_stamp(
         redis_client: redis.Redis, settings: Settings) -> None:
-    short = settings.replace(dedup_window_seconds=8)  # generations of 2 s
-    window_ms = short.dedup_window_seconds * 1000
-    index = RedisDedupIndex(redis_client, short)
-    base = Keys(short).dedup_base + "x:"
-    gen = _generation(redis_client, window_ms)
-    index.check_and_insert(fingerprint("quiet", "t1", None, WIRE, short))
-    assert redis_client.get(f"{base}{gen}:n") == b"16384"  # the floor
-    assert redis_client.get(f"{base}{gen}:c") == b"1"
-    # a busy generation: 100,000 originals of 34 entries want 53,125 buckets of 64 entries
-    redis_client.set(f"{base}{gen}:c", 100_000)
-    wait_for_redis_clock(redis_client, (gen + 1) * (window_ms // INDEX_GENERATIONS))
-    story = syndication.Generator(seed=3).article()
-    index.check_and_insert(fingerprint("next", "t2", None, story, short))
-    assert redis_client.get(f"{base}{gen + 1}:n") == b"65536"
+    index = RedisDedupIndex(redis_client, settings)
+    generator = syndication.Generator(seed=11)
+    fps = [fingerprint(f"o{n}", f"t{n}", f"https://o{n}.example/x", generator.article(), settings)
+           for n in range(150)]  # 5,100 entries: many buckets written by several articles
+    stamps = {_stamp(redis_client, settings)}
+    assert {index.check_and_insert(fp).kind for fp in fps} == {"original"}
+    stamps.add(_stamp(redis_client, settings))
+    [table] = _tables(redis_client, settings)
+    assert table[1:] == (16384, 0)
+    for fp in fps:
+        for entry in _entries(fp, settings):
+            key, field, tag, size = _place(redis_client, settings, entry)
+            records = _records(redis_client.hget(key, field), size)
+            [stamp] = [s for t, s, d in records
+                                 if t == tag and d == article_digest(fp.article_id)]
+            assert stamp in stamps
+    assert redis_client.pttl(key) > 0
 
 
-def test_copies_are_found_across_generations_of_different_sizes(
+def _overflow_buckets_of(client: redis.Redis, settings: Settings, fp: Fingerprint,
+                         records: int) -> None:
+    """Fill the newest table's buckets that ``fp`` will write with ``records`` fresh records of
+    other articles each, as a table too small for its traffic has them."""
+    rng = random.Random(3)
+    stamp = _stamp(client, settings)
+    for entry in _entries(fp, settings):
+        key, field, _, size = _place(client, settings, entry)
+        client.hset(key, field, b"".join(
+            rng.randbytes(size - 9) + bytes([stamp]) + rng.randbytes(8) for _ in range(records)))
+
+
+def test_a_table_whose_buckets_overflow_hands_the_inserts_to_one_four_times_larger(
         redis_client: redis.Redis, settings: Settings) -> None:
-    short = settings.replace(dedup_window_seconds=8)
-    window_ms = short.dedup_window_seconds * 1000
-    index = RedisDedupIndex(redis_client, short)
-    gen = _generation(redis_client, window_ms)
-    assert index.check_and_insert(fingerprint("wire", "t1", "https://a.example/x", WIRE,
-                                              short)).kind == "original"
-    redis_client.set(f"{Keys(short).dedup_base}x:{gen}:c", 100_000)
-    wait_for_redis_clock(redis_client, (gen + 1) * (window_ms // INDEX_GENERATIONS))
-    assert index.check_and_insert(fingerprint("other", "t2", None, syndication.Generator(
-        seed=4).article(), short)).kind == "original"  # opens the larger generation
-    assert redis_client.get(f"{Keys(short).dedup_base}x:{gen + 1}:n") == b"65536"
-    for article_id, text, url, matched_on in [
-            ("same-url", syndication.change_headline(WIRE), "https://www.a.example/x/", "url"),
-            ("same-text", WIRE.upper(), None, "text"),
-            ("near", syndication.add_footer(WIRE), None, "minhash")]:
-        verdict = index.check_and_insert(fingerprint(article_id, "t-" + article_id, url, text, short))
-        assert (verdict.duplicate_of, verdict.matched_on) == ("wire", matched_on)
-
-
-def test_a_generation_without_a_presence_filter_is_still_looked_into(
-        redis_client: redis.Redis, settings: Settings) -> None:
-    """A generation indexed before the filter existed (no ``x:<gen>:f``) has every entry looked up,
-    and gets no filter that would hide the entries written before it."""
     index = RedisDedupIndex(redis_client, settings)
     assert index.check_and_insert(fingerprint("wire", "t1", "https://a.example/x", WIRE,
                                               settings)).kind == "original"
-    [filter_key] = redis_client.scan_iter(match=f"{Keys(settings).dedup_base}x:*:f")
-    redis_client.delete(filter_key)
+    [first] = _tables(redis_client, settings)
+    busy = fingerprint("busy", "t2", None, syndication.Generator(seed=4).article(), settings)
+    _overflow_buckets_of(redis_client, settings, busy, 70)  # more than 2 x 32 records a bucket
+    before = redis_now_ms(redis_client)
+    assert index.check_and_insert(busy).kind == "original"
+    after = redis_now_ms(redis_client)
+    newest, older = _tables(redis_client, settings)
+    assert newest[1:] == (4 * 16384, 0)
+    assert older[:2] == first[:2]
+    assert before + _keep_ms(settings) <= older[2] <= after + _keep_ms(settings)
+    # the older table is still looked into: copies of what it holds are found
     for article_id, text, url, matched_on in [
             ("same-url", syndication.change_headline(WIRE), "https://www.a.example/x/", "url"),
             ("same-text", WIRE.upper(), None, "text"),
@@ -238,23 +275,49 @@ def test_a_generation_without_a_presence_filter_is_still_looked_into(
         verdict = index.check_and_insert(fingerprint(article_id, "t-" + article_id, url, text,
                                                      settings))
         assert (verdict.duplicate_of, verdict.matched_on) == ("wire", matched_on)
-    story = syndication.Generator(seed=5).article()
-    assert index.check_and_insert(fingerprint("other", "t2", None, story, settings)).kind == "original"
-    assert not redis_client.exists(filter_key)
+    # and the next original goes into the new table
+    later = fingerprint("later", "t3", None, syndication.Generator(seed=5).article(), settings)
+    assert index.check_and_insert(later).kind == "original"
+    key, field, tag, size = _place(redis_client, settings, later.band_entries(32)[0])
+    assert key.endswith(f"i:{newest[0]}")
+    assert (tag, article_digest("later")) in [(t, d) for t, _, d in
+                                              _records(redis_client.hget(key, field), size)]
 
 
-def test_the_presence_filter_spares_the_bucket_lookups_of_absent_entries(
+def test_a_table_long_too_empty_hands_over_to_a_smaller_one(
         redis_client: redis.Redis, settings: Settings) -> None:
-    """A fresh article in an index of many looks into few buckets: only where a filter bit is set."""
     index = RedisDedupIndex(redis_client, settings)
+    tables_key = Keys(settings).dedup_base + "i:tables"
+    window_ms = settings.dedup_window_seconds * 1000
     generator = syndication.Generator(seed=6)
-    for n in range(200):
-        index.check_and_insert(fingerprint(f"a{n}", f"t{n}", None, generator.article(), settings))
-    redis_client.config_resetstat()
-    assert index.check_and_insert(fingerprint("fresh", "t-fresh", None, generator.article(),
+    # a large table less than a window old keeps the inserts, however empty
+    young = redis_now_ms(redis_client) - 1000
+    redis_client.set(tables_key, f"{young} 65536 0", px=window_ms)
+    assert index.check_and_insert(fingerprint("a", "t1", None, generator.article(),
                                               settings)).kind == "original"
-    hgets = redis_client.info("commandstats").get("cmdstat_hget", {"calls": 0})["calls"]
-    assert hgets < 10  # 33 without the filter: the text entry and 32 bands
+    assert _tables(redis_client, settings) == [(young, 65536, 0)]
+    # one older than a window whose buckets hold few records hands over to one of a quarter
+    old = redis_now_ms(redis_client) - _keep_ms(settings) - 1000
+    redis_client.set(tables_key, f"{old} 65536 0", px=window_ms)
+    assert index.check_and_insert(fingerprint("b", "t2", None, generator.article(),
+                                              settings)).kind == "original"
+    newest, older = _tables(redis_client, settings)
+    assert newest[1:] == (16384, 0) and older[:2] == (old, 65536)
+
+
+def test_a_retired_table_is_not_looked_into_once_its_records_are_stale(
+        redis_client: redis.Redis, settings: Settings) -> None:
+    index = RedisDedupIndex(redis_client, settings)
+    assert index.check_and_insert(fingerprint("wire", "t1", None, WIRE, settings)).kind == "original"
+    [(table, buckets, _)] = _tables(redis_client, settings)
+    tables_key = Keys(settings).dedup_base + "i:tables"
+    now = redis_now_ms(redis_client)
+    redis_client.set(tables_key, f"{now} {buckets} 0 {table} {buckets} {now - 1}", px=60_000)
+    redis_client.config_resetstat()
+    story = syndication.Generator(seed=7).article()
+    assert index.check_and_insert(fingerprint("b", "t2", None, story, settings)).kind == "original"
+    assert redis_client.info("commandstats")["cmdstat_hmget"]["calls"] == 1
+    assert _tables(redis_client, settings) == [(now, buckets, 0)]
 
 
 def _sharing_band_zero(article_id: str, seed: int, shared: np.ndarray) -> Fingerprint:
@@ -266,33 +329,21 @@ def _sharing_band_zero(article_id: str, seed: int, shared: np.ndarray) -> Finger
                        values.astype("<u4").tobytes(), shingle_count=100)
 
 
-def _entry_place(client: redis.Redis, settings: Settings, entry: bytes) -> tuple[str, bytes, int]:
-    """(bucket key, field, filter bit) of an index entry in the current generation, as the key
-    layout at the top of the script defines them."""
-    base = Keys(settings).dedup_base + "x:"
-    gen = _generation(client, settings.dedup_window_seconds * 1000)
-    buckets = int(client.get(f"{base}{gen}:n"))
-    bucket = int.from_bytes(entry[:3], "big") % buckets
-    return f"{base}{gen}:{bucket}", entry[3:], bucket * 256 + entry[3]
-
-
-def test_every_entry_of_an_original_is_in_its_bucket_with_its_filter_bit_and_expiry(
+def test_a_rewritten_bucket_drops_the_stale_records_at_its_front(
         redis_client: redis.Redis, settings: Settings) -> None:
-    """The insert reads nothing before it writes (the filter and the lookup tell it what is
-    there): every entry must still land in its bucket, set its bit, and every bucket expire."""
     index = RedisDedupIndex(redis_client, settings)
-    generator = syndication.Generator(seed=11)
-    fps = [fingerprint(f"o{n}", f"t{n}", f"https://o{n}.example/x", generator.article(), settings)
-           for n in range(150)]  # 5,100 entries: many buckets written by several articles
-    assert {index.check_and_insert(fp).kind for fp in fps} == {"original"}
-    base = Keys(settings).dedup_base
-    [filter_key] = redis_client.scan_iter(match=f"{base}x:*:f")
-    for fp in fps:
-        for entry in [fp.url_entry(), fp.text_entry(), *fp.band_entries(settings.minhash_bands)]:
-            key, field, bit = _entry_place(redis_client, settings, entry)
-            assert article_digest(fp.article_id) in redis_client.hget(key, field)
-            assert redis_client.getbit(filter_key, bit) == 1
-            assert redis_client.pttl(key) > 0
+    shared = np.array([1, 2, 3, 4], dtype=np.uint32)
+    first, second = (_sharing_band_zero(name, n, shared) for n, name in enumerate(["s0", "s1"]))
+    assert index.check_and_insert(first).kind == "original"
+    key, field, tag, size = _place(redis_client, settings, first.band_entries(32)[0])
+    units = INDEX_TIME_UNITS
+    # records are in time order: two stale (a unit past the window), then one as old as the window
+    old = [b"abc" + bytes([_stamp(redis_client, settings, units + 1)]) + b"stale-%02d" % n
+           for n in range(2)] + [b"abd" + bytes([_stamp(redis_client, settings, units)]) + b"window.."]
+    redis_client.hset(key, field, b"".join(old) + redis_client.hget(key, field))
+    assert index.check_and_insert(second).kind == "original"
+    assert [(t, d) for t, _, d in _records(redis_client.hget(key, field), size)] == [
+        (b"abd", b"window.."), (tag, article_digest("s0")), (tag, article_digest("s1"))]
 
 
 def test_a_band_entry_keeps_every_article_up_to_the_cap_and_replaces_the_forgotten(
@@ -302,14 +353,16 @@ def test_a_band_entry_keeps_every_article_up_to_the_cap_and_replaces_the_forgott
     fps = [_sharing_band_zero(f"s{n}", n, shared) for n in range(MAX_ARTICLES_PER_ENTRY + 2)]
     for fp in fps[:MAX_ARTICLES_PER_ENTRY + 1]:
         assert index.check_and_insert(fp).kind == "original"
-    key, field, _ = _entry_place(redis_client, settings, fps[0].band_entries(32)[0])
+    key, field, tag, size = _place(redis_client, settings, fps[0].band_entries(32)[0])
     digests = [article_digest(fp.article_id) for fp in fps]
-    # appended in order; the one past the cap is not kept
-    assert redis_client.hget(key, field) == b"".join(digests[:MAX_ARTICLES_PER_ENTRY])
+
+    def held() -> list[bytes]:
+        return [d for t, _, d in _records(redis_client.hget(key, field), size) if t == tag]
+
+    assert held() == digests[:MAX_ARTICLES_PER_ENTRY]  # in order; the one past the cap not kept
     assert index.forget("s2", "task-s2")
     assert index.check_and_insert(fps[-1]).kind == "original"
-    kept = digests[:2] + digests[3:MAX_ARTICLES_PER_ENTRY] + digests[-1:]
-    assert redis_client.hget(key, field) == b"".join(kept)
+    assert held() == digests[:2] + digests[3:MAX_ARTICLES_PER_ENTRY] + digests[-1:]
     assert redis_client.pttl(key) > 0
 
 
@@ -322,7 +375,8 @@ def test_a_url_entry_of_a_forgotten_original_is_taken_over(
     assert index.forget("first", "t1")
     other = fingerprint("other", "t2", url, syndication.Generator(seed=12).article(), settings)
     assert index.check_and_insert(other).kind == "original"
-    key, field, _ = _entry_place(redis_client, settings, first.url_entry())
-    assert redis_client.hget(key, field) == article_digest("other")
+    key, field, tag, size = _place(redis_client, settings, first.url_entry())
+    assert [d for t, _, d in _records(redis_client.hget(key, field), size) if t == tag] == [
+        article_digest("other")]
     copy = fingerprint("copy", "t3", url, syndication.Generator(seed=13).article(), settings)
     assert index.check_and_insert(copy) == DedupVerdict("exact", "other", 1.0, "url")

@@ -30,7 +30,7 @@ from report_file import write_report
 
 from worker.config import Settings
 from worker.core.dedup import (
-    INDEX_GENERATIONS,
+    Fingerprint,
     fingerprint,
     minhash_signature,
     shingles,
@@ -133,12 +133,11 @@ def minhash_only_ms(texts: list[str], settings: Settings) -> float:
 def run_queries(index: RedisDedupIndex, gen: syndication.Generator, settings: Settings,
                 base_texts: dict[int, str], per_kind: int, rng: random.Random,
                 tag: str = "q") -> dict[str, Any]:
-    rows: list[dict[str, Any]] = []
+    """Check ``per_kind`` queries of every kind. All are fingerprinted first and checked in a row,
+    so the client's work between checks does not share the machine with the server's."""
     family: dict[str | None, int] = {}  # query article id -> the indexed article it derives from
     bases = sorted(base_texts)
-    server = ServerTime(index.client, batch=100)
-    check_seconds = 0.0
-    n = 0
+    queries: list[tuple[str, int, str, Fingerprint]] = []
     for kind in POSITIVE_KINDS + NEGATIVE_KINDS:
         for _ in range(per_kind):
             base = rng.choice(bases)
@@ -149,39 +148,47 @@ def run_queries(index: RedisDedupIndex, gen: syndication.Generator, settings: Se
                 text = gen.same_topic(original, shared_sentences=3)
             else:
                 text = variant(kind, original, rng)
-            n += 1
+            n = len(queries) + 1
             fp = fingerprint(f"{tag}-{n}", f"task-{tag}-{n}", None, text, settings)
             family[fp.article_id] = base
-            t0 = time.perf_counter()
-            verdict = index.check_and_insert(fp)
-            check_seconds += time.perf_counter() - t0
-            server.tick()
-            base_fp = fingerprint(f"base-{base}", "x", None, original, settings)
-            rows.append({
-                "kind": kind,
-                "expected": kind not in NEGATIVE_KINDS,
-                "found": verdict.kind != "original",
-                # a variant not found is indexed as an original: a later variant of the same
-                # article may rightly match it instead of the article itself
-                "right_original": (verdict.duplicate_of == f"base-{base}"
-                                   or family.get(verdict.duplicate_of) == base),
-                "duplicate_of": verdict.duplicate_of,
-                "jaccard": jaccard(shingles(original, settings.shingle_size),
-                                   shingles(text, settings.shingle_size)),
-                "candidates": {f"{b}x{r}": band_candidate(fp.values, base_fp.values, b, r)
-                               for b, r in BANDINGS},
-            })
-    return {"rows": rows, "check_s": check_seconds, "queries": n, "server_usec": server.summary()}
+            queries.append((kind, base, text, fp))
+    server = ServerTime(index.client, batch=100)
+    t0 = time.perf_counter()
+    verdicts = []
+    for _, _, _, fp in queries:
+        verdicts.append(index.check_and_insert(fp))
+        server.tick()
+    check_seconds = time.perf_counter() - t0
+    rows: list[dict[str, Any]] = []
+    for (kind, base, text, fp), verdict in zip(queries, verdicts, strict=True):
+        original = base_texts[base]
+        base_fp = fingerprint(f"base-{base}", "x", None, original, settings)
+        rows.append({
+            "kind": kind,
+            "expected": kind not in NEGATIVE_KINDS,
+            "found": verdict.kind != "original",
+            # a variant not found is indexed as an original: a later variant of the same
+            # article may rightly match it instead of the article itself
+            "right_original": (verdict.duplicate_of == f"base-{base}"
+                               or family.get(verdict.duplicate_of) == base),
+            "duplicate_of": verdict.duplicate_of,
+            "jaccard": jaccard(shingles(original, settings.shingle_size),
+                               shingles(text, settings.shingle_size)),
+            "candidates": {f"{b}x{r}": band_candidate(fp.values, base_fp.values, b, r)
+                           for b, r in BANDINGS},
+        })
+    return {"rows": rows, "check_s": check_seconds, "queries": len(queries),
+            "server_usec": server.summary()}
 
 
 def check_originals(index: RedisDedupIndex, gen: syndication.Generator, settings: Settings,
-                    count: int) -> dict[str, float]:
+                    count: int, tag: str = "new") -> dict[str, float]:
     """Redis-side time of ``count`` fresh articles (each a full lookup, then indexed): the most
-    expensive check, and the commonest in production."""
+    expensive check, and the commonest in production. Fingerprinted first, then checked in a row."""
+    fps = [fingerprint(f"{tag}-{n}", f"task-{tag}-{n}", f"https://fresh.example/{tag}/{n}",
+                       gen.article(), settings) for n in range(count)]
     server = ServerTime(index.client, batch=100)
-    for n in range(count):
-        fp = fingerprint(f"new-{n}", f"task-new-{n}", f"https://fresh.example/{n}", gen.article(),
-                         settings)
+    for fp in fps:
         assert index.check_and_insert(fp).kind == "original"
         server.tick()
     return server.summary()
@@ -232,31 +239,36 @@ def quality(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def fill_older_generations(client: redis.Redis, settings: Settings) -> int:
-    """Fill the ``INDEX_GENERATIONS`` generations before the current one as a window of steady
-    traffic leaves them: as full as the current one (its buckets and presence filter, copied) but
-    holding other entries (generation ``age`` back has bucket ``b``'s entries in bucket ``b + age``),
-    so a copy is found in one generation only and every check looks up as many live generations
-    as it will in production (the indexing run put everything into one). Returns the generations."""
+def add_retired_table(client: redis.Redis, settings: Settings) -> int:
+    """Put the index in the state it is in for a window after a resize: the table that took the
+    inserts so far is still looked into beside a newer one. Here the newer one is a copy of it with
+    every bucket's records moved to the next bucket, so a copy is found in one table only and every
+    check reads one more full table. Returns the live tables."""
     base = Keys(settings).dedup_base
-    metas = sorted(client.scan_iter(match=f"{base}x:*:n", count=1000))
-    assert len(metas) == 1, metas
-    current = int(metas[0].decode().split(":")[-2])
-    count = int(client.get(metas[0]))
-    buckets = [(key, int(key.rsplit(b":", 1)[1]))
-               for key in client.scan_iter(match=f"{base}x:{current}:*", count=1000)
-               if key.rsplit(b":", 1)[1].isdigit()]
-    presence = (client.get(f"{base}x:{current}:f") or b"").ljust(count * 32, b"\0")  # 32 B a bucket
+    words = client.get(f"{base}i:tables").decode().split()
+    table, count = int(words[0]), int(words[1])
+    exact_count = max(1, count // 16)
+    moved = {}
+    for field, records in client.hgetall(f"{base}i:{table}").items():
+        if field.startswith(b"e"):
+            moved[f"e{(int(field[1:]) + 1) % exact_count}"] = records
+        else:
+            moved[str((int(field) + 1) % count)] = records
+    window_ms = settings.dedup_window_seconds * 1000
+    newer = table + 1
+    words[2] = str(table + window_ms)
+    items = list(moved.items())
     pipe = client.pipeline(transaction=False)
-    for age in range(1, INDEX_GENERATIONS + 1):
-        older = f"{base}x:{current - age}:"
-        pipe.copy(metas[0], older + "n")
-        for key, bucket in buckets:
-            pipe.copy(key, older + str((bucket + age) % count))
-        shift = age * 32
-        pipe.set(older + "f", presence[-shift:] + presence[:-shift])
-        pipe.execute()
-    return INDEX_GENERATIONS
+    for at in range(0, len(items), 1000):
+        pipe.hset(f"{base}i:{newer}", mapping=dict(items[at:at + 1000]))
+    pipe.pexpire(f"{base}i:{newer}", window_ms)
+    pipe.set(f"{base}i:tables", " ".join([str(newer), str(count), "0", *words]), px=window_ms)
+    pipe.execute()
+    return len(words) // 3 + 1
+
+
+def live_tables(client: redis.Redis, settings: Settings) -> int:
+    return len(client.get(f"{Keys(settings).dedup_base}i:tables").split()) // 3
 
 
 def compare_scripts(index: RedisDedupIndex, baseline: str, gen: syndication.Generator,
@@ -336,10 +348,13 @@ def main(argv: list[str] | None = None) -> int:
         keys = int(client.dbsize())
         print(f"querying {args.per_kind} x {len(POSITIVE_KINDS) + len(NEGATIVE_KINDS)} kinds")
         queried = run_queries(index, gen, settings, indexed["texts"], args.per_kind, rng)
-        print(f"filling {fill_older_generations(client, settings)} older generations (steady state)")
-        steady = run_queries(index, gen, settings, indexed["texts"], args.per_kind // 3 or 1, rng,
-                             tag="steady")
         originals = check_originals(index, gen, settings, args.per_kind)
+        tables = live_tables(client, settings)
+        more_tables = add_retired_table(client, settings)
+        print(f"{tables} lookup tables live; adding a retired one: {more_tables} live")
+        more = run_queries(index, gen, settings, indexed["texts"], args.per_kind // 3 or 1,
+                                 rng, tag="two")
+        originals_more = check_originals(index, gen, settings, args.per_kind, tag="new2")
         comparison = None
         if args.baseline_script:
             print(f"comparing with {args.baseline_script} ({args.compare_rounds} rounds)")
@@ -362,13 +377,17 @@ def main(argv: list[str] | None = None) -> int:
         # median of batch means (robust to a shared machine); the mean and best batch beside it
         "redis_server_usec_per_insert": indexed["server_usec"]["median_of_batches"],
         "redis_server_usec_per_query": queried["server_usec"]["median_of_batches"],
-        "redis_server_usec_per_query_steady_state": steady["server_usec"]["median_of_batches"],
-        "redis_server_usec_per_original_steady_state": originals["median_of_batches"],
+        "redis_server_usec_per_original": originals["median_of_batches"],
+        "lookup_tables_live": tables,
+        "lookup_tables_live_after_adding_a_retired_one": more_tables,
+        "redis_server_usec_per_query_one_more_table": more["server_usec"]["median_of_batches"],
+        "redis_server_usec_per_original_one_more_table": originals_more["median_of_batches"],
         "redis_server_usec_detail": {"insert": indexed["server_usec"], "query": queried["server_usec"],
-                                     "query_steady_state": steady["server_usec"],
-                                     "original_steady_state": originals},
-        "steady_state_queries": steady["queries"],
-        "steady_state_comparison_with_baseline": comparison,
+                                     "original": originals,
+                                     "query_one_more_table": more["server_usec"],
+                                     "original_one_more_table": originals_more},
+        "one_more_table_queries": more["queries"],
+        "comparison_with_baseline": comparison,
         "fingerprint_ms_per_article": round(indexed["fingerprint_s"] / n * 1000, 3),
         "minhash_ms_per_article": round(minhash_only_ms(sample, settings), 3),
         "end_to_end_articles_per_second": round(
@@ -393,14 +412,16 @@ def print_summary(r: dict[str, Any]) -> None:
     print(f"articles indexed        {r['articles']:,} (verdicts {r['indexing_verdicts']})")
     print(f"inserts/s               {r['inserts_per_second']:,.0f}")
     print(f"queries/s               {r['queries_per_second']:,.0f}")
-    print(f"redis-server time       {r['redis_server_usec_per_insert']} us/insert, "
-          f"{r['redis_server_usec_per_query']} us/query (one client; Redis-side capacity "
-          f"~{1e6 / max(r['redis_server_usec_per_insert'], 1):,.0f} checks/s)")
-    print(f"  steady state           {r['redis_server_usec_per_query_steady_state']} us/query with "
-          f"every generation of the window live (~"
-          f"{1e6 / max(r['redis_server_usec_per_query_steady_state'], 1):,.0f} checks/s); "
-          f"{r['redis_server_usec_per_original_steady_state']} us per original (~"
-          f"{1e6 / max(r['redis_server_usec_per_original_steady_state'], 1):,.0f} checks/s)")
+    def capacity(usec: float) -> str:
+        return f"{usec} us (~{1e6 / max(usec, 1):,.0f} checks/s)"
+
+    print(f"redis-server time       per insert {capacity(r['redis_server_usec_per_insert'])}")
+    print(f"  in the full index     per query {capacity(r['redis_server_usec_per_query'])}, per "
+          f"fresh original {capacity(r['redis_server_usec_per_original'])} "
+          f"({r['lookup_tables_live']} lookup tables live)")
+    print(f"  one more table live   per query {capacity(r['redis_server_usec_per_query_one_more_table'])}"
+          f", per original {capacity(r['redis_server_usec_per_original_one_more_table'])} "
+          f"(as for a window after a resize)")
     print(f"fingerprint ms/article  {r['fingerprint_ms_per_article']} "
           f"(MinHash alone {r['minhash_ms_per_article']})")
     print(f"memory per article      {r['redis_memory_bytes_per_article']:,.0f} B "
@@ -411,8 +432,8 @@ def print_summary(r: dict[str, Any]) -> None:
         print(f"  {kind:22} flagged {row['flagged_duplicate']:.3f}  "
               f"J mean {row['mean_jaccard']:.3f} min {row['min_jaccard']:.3f}")
     print(f"LSH candidate rate on variants {q['lsh_candidate_rate_on_positives']}")
-    for kind, row in (r["steady_state_comparison_with_baseline"] or {}).items():
-        print(f"steady state, {kind}s: {row['this']['usec_per_check']} us per check, baseline "
+    for kind, row in (r["comparison_with_baseline"] or {}).items():
+        print(f"{kind}s: {row['this']['usec_per_check']} us per check, baseline "
               f"{row['baseline']['usec_per_check']} us (median ratio {row['this_over_baseline']})")
 
 

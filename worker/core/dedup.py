@@ -29,9 +29,10 @@ from datasketch import MinHash
 
 from worker.config import Settings
 
-# Index entries go into generations of window / INDEX_GENERATIONS; they outlive the window by at
-# most one generation (the article record, which every hit is confirmed against, does not).
-INDEX_GENERATIONS = 4
+# Index records are stamped with the time unit (window / INDEX_TIME_UNITS) they were written in and
+# are stale once INDEX_TIME_UNITS units older: they outlive the window by at most a unit (the
+# article record, which every hit is confirmed against, does not).
+INDEX_TIME_UNITS = 16
 # A truncated copy matches on containment only if it keeps at least this share of the original.
 CONTAINMENT_MIN_SIZE_RATIO = 0.5
 # Bounds on the work of one check: candidates verified, articles kept under one index entry.

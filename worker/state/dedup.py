@@ -11,7 +11,7 @@ import redis
 from worker.config import Settings
 from worker.core.dedup import (
     CONTAINMENT_MIN_SIZE_RATIO,
-    INDEX_GENERATIONS,
+    INDEX_TIME_UNITS,
     MAX_ARTICLES_PER_ENTRY,
     MAX_CANDIDATES,
     ORIGINAL,
@@ -44,7 +44,7 @@ class RedisDedupIndex:
         args: list[bytes | str | int] = [
             self.keys.dedup_base,
             s.dedup_window_seconds * 1000,
-            INDEX_GENERATIONS,
+            INDEX_TIME_UNITS,
             digest(b"submission", fp.submission_id, 12),
             fp.article_id.encode("utf-8", "surrogatepass"),
             article_digest(fp.article_id),

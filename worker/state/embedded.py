@@ -83,6 +83,8 @@ class EmbeddedRedis:
             "--dir", str(self.data_dir), "--save", "", "--daemonize", "no",
             "--maxmemory-policy", "noeviction", "--loglevel", "warning",
             "--logfile", str(self.data_dir / "redis.log"),
+            # a dedup lookup table retired by a resize expires as one key of up to millions of fields
+            "--lazyfree-lazy-expire", "yes",
         ]
         if self.appendonly:
             args += ["--appendonly", "yes", "--appendfsync", "always"]

@@ -8,9 +8,9 @@ key                                 type      what, written by
 ==================================  ========  ==================================================
 ``P{Pdedup}:d:<hex16>``             string    dedup record of one article (``lua/dedup_check_and_insert.lua``;
                                               deleted by ``lua/dedup_forget.lua`` on a dead letter)
-``P{Pdedup}:x:<gen>:<n>``           hash      dedup lookup buckets (same script; layout at its top)
-``P{Pdedup}:x:<gen>:n`` / ``:c``    string    a generation's bucket count and originals (same script)
-``P{Pdedup}:x:<gen>:f``             string    a generation's presence filter, a bitmap (same script)
+``P{Pdedup}:i:<id>``                hash      one dedup lookup table: bucket -> its records (same script;
+                                              layout at its top)
+``P{Pdedup}:i:tables``              string    the live lookup tables and their sizes (same script)
 ``Pev:<hex32>``                     hash      one event's mentions and record (``lua/publish_once.lua``)
 ``Pst:<hex32>``                     hash      an article's status: outcome, its stream entry, its events
                                               (``lua/publish_once.lua``; ``queued`` by ``state.lookup``)

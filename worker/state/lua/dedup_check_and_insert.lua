@@ -4,67 +4,60 @@
 --
 -- Key layout (B = <key_prefix>{<key_prefix>dedup}: ; every producer string is hashed before it reaches a key)
 --
---   B d:<hex16>            string, msgpack record of one checked article, <hex16> = blake2b-64 of
---                          the article id. PEXPIRE window, set once (not refreshed on touch).
---                          original : {sub, "original", "", "", "", article_id, shingles, sig8}
---                          duplicate: {sub, kind, root_id, similarity, matched_on, article_id}
---                          sig8 = the low 8 bits of each MinHash value, 1 byte per permutation.
---   B x:<gen>:n            string, the number of buckets N of generation <gen> (gen = floor(now_ms /
---                          (window_ms / G))), fixed by the first write of the generation.
---   B x:<gen>:c            string, originals indexed in generation <gen> (sizes the next one).
---   B x:<gen>:f            string, the presence filter of generation <gen>: a bitmap of N * 256
---                          bits, bit <bucket> * 256 + <the entry's 4th byte> set for every entry
---                          written into the generation. A check reads the bits of all its entries
---                          in one BITFIELD per generation and looks into a bucket only where the bit
---                          is set: in steady state 5 generations are live, and without the filter an
---                          original's 34 entries cost 170 HGETs, each a scan of a listpack of up to
---                          64 entries (half the script's time, measured). 256 bits per bucket of at
---                          most 64 entries: 4 bits or more per entry, 17 B an article at full
---                          buckets; an absent entry finds its bit set by another about 20% of the
---                          time at full buckets, which costs only the HGET it would cost anyway.
---                          Written with the buckets, same expiry; a generation begun without a filter
---                          (by an older script) never gets one and is looked up entry by entry.
---                          The filter knows every entry of its generation, so an original's insert
---                          reads nothing: where the current generation's bit is clear the field is
---                          absent (HSET, no HSETNX) and the bucket may be new (PTTL, then PEXPIREAT);
---                          where it is set the lookup already read the field's value and the bucket
---                          exists with its expiry (no PTTL, no SET of the bit).
---   B x:<gen>:<bucket>     hash, one bucket of the lookup index of generation <gen>, <bucket> = the
---                          first 3 bytes of an entry (big-endian) modulo N. Field: the rest of the
---                          entry; value: one or more 8-byte article digests (the d: key's hash).
---                          Three kinds of entry share the buckets, told apart by the hashed domain:
---                          the canonical URL and the normalized-text hash (9-byte entries: 6-byte
---                          fields, so two texts practically never share one) and each LSH band of
---                          the signature (6-byte entries: 3-byte fields; a field shared by chance
---                          only adds a candidate, and every candidate's signature is verified).
---                          Only originals are indexed. All x: keys: PEXPIREAT end of generation +
---                          window.
+--   B d:<hex16>     string, msgpack record of one checked article, <hex16> = blake2b-64 of the
+--                   article id. PEXPIRE window, set once (not refreshed on touch).
+--                   original : {sub, "original", "", "", "", article_id, shingles, sig8}
+--                   duplicate: {sub, kind, root_id, similarity, matched_on, article_id}
+--                   sig8 = the low 8 bits of each MinHash value, 1 byte per permutation.
+--   B i:tables      string, the live lookup tables, newest first: "<id> <N> <until>" each, space
+--                   separated. The newest takes the inserts (until 0); an older one is looked into
+--                   until <until> (ms), when every record in it is stale.
+--   B i:<id>        hash, one lookup table of N band buckets: one field per bucket, its value the
+--                   bucket's records laid end to end, oldest first.
+--                   Field "<b>" (b < N): band records of 12 bytes: a 3-byte tag, a 1-byte stamp,
+--                   an 8-byte article digest (the d: key's hash). A band entry (6 bytes, one per
+--                   LSH band of the signature) goes to bucket (first 3 bytes, big-endian) mod N
+--                   with the last 3 as its tag; a tag shared by chance only adds a candidate, and
+--                   every candidate's signature is verified.
+--                   Field "e<b>" (b < N / 16): exact records of 15 bytes (6-byte tag, stamp,
+--                   digest) for the canonical-URL and normalized-text entries (9 bytes: exact
+--                   matches are not verified, so 6-byte tags practically never meet by chance).
+--                   The stamp is the time unit (window / U, U = ARGV[3]) of the write, modulo 256.
+--                   Only originals are indexed.
+--   B i:tables and the newest table: PEXPIREAT now + window + one unit at every original.
 --
--- Why buckets and generations: one key per index entry costs ~140 B, and an original has 34
--- entries (URL, text, 32 bands); small ziplist/listpack hashes hold them in 15-18 B each. A
--- bucket must stay small (below hash-max-listpack-entries, 128 by default) or it becomes a real
--- hash table at ~80 B an entry, and every bucket key costs ~200 B of its own: so N follows the
--- traffic, the smallest power of two giving the previous generation's originals at most 64
--- entries a bucket (at least MIN_BUCKETS, at most MAX_BUCKETS). Redis < 7.4 cannot expire hash
--- fields, so entries go into a generation's buckets and the whole bucket expires at the end of
--- its generation plus the window: an index entry lives between window and window * (1 + 1/G).
--- The article record (d:) has an exact TTL and every hit is confirmed against it, so the
--- effective dedup window is exactly the configured one.
+-- Why: a check looks up 34 entries (URL, text, 32 bands) and an original writes 34. With the
+-- buckets as fields of one hash that is one HMGET and one HSET, and the records are found in the
+-- bucket strings by string.find. An index of one key or hash field per entry paid a Redis call
+-- (and the script's conversion of its arguments and reply) per entry, and with generations of the
+-- index for expiry, per entry per live generation: ~110 calls and ~400 us an original.
+-- Expiry without generations: a record is stale once more than U units old (window + at most a
+-- unit: every hit is confirmed against the article's record, whose TTL is exact, so the dedup
+-- window is exactly the configured one). Records are appended in time order, so a write drops the
+-- stale records at the front of the buckets it rewrites; every bucket is rewritten about
+-- RECORDS_PER_BUCKET times a window, so stale records linger for about a window / 32. A record's
+-- stamp wraps after 256 units: one unrewritten for 16 windows looks fresh again, which costs only
+-- memory (it is confirmed against the article's record like any other).
+-- Sizing: each field costs ~90 B (dict entry, field name, allocation) besides its records, so a
+-- bucket should hold about RECORDS_PER_BUCKET records. An original sees how full its 34 buckets
+-- are: past twice that on average a new table of 4N takes the inserts (at most MAX_TABLES live),
+-- below an eighth -- in a table older than a window -- one of N / 4. The old table is looked into
+-- until its records are stale. So a steady stream has one table, and a check is one HMGET.
 --
 -- Redis Cluster: every key carries the hash tag {<key_prefix>dedup}, so all of them live in one
--- slot and the script may read keys it computes (the candidates of a band) -- the only way an LSH lookup can be
--- one atomic step. Trade-off: the dedup index of one key prefix sits on one shard (README, "Redis
--- layout") and throughput or memory beyond one node need a split by prefix (per tenant or
--- language), never by article. Undeclared keys are allowed on a cluster only because they share
--- the declared key's slot.
+-- slot and the script may read keys it computes (the tables, the candidates' records) -- the only
+-- way an LSH lookup can be one atomic step. Trade-off: the dedup index of one key prefix sits on
+-- one shard (README, "Redis layout") and throughput or memory beyond one node need a split by
+-- prefix (per tenant or language), never by article. Undeclared keys are allowed on a cluster only
+-- because they share the declared key's slot.
 --
 -- KEYS[1]  B d:<hex16> of this article (declared so a cluster client routes the call)
 -- ARGV[1]  B (key base, ends with ':')
 -- ARGV[2]  window in milliseconds
--- ARGV[3]  G, number of generations per window
+-- ARGV[3]  U, time units per window (stamps)
 -- ARGV[4]  submission digest (12 raw bytes)
 -- ARGV[5]  article id (raw bytes, stored, returned as duplicate_of)
--- ARGV[6]  article digest (8 raw bytes, the value stored in index entries)
+-- ARGV[6]  article digest (8 raw bytes, the value stored in index records)
 -- ARGV[7]  shingle count (distinct shingles of the text)
 -- ARGV[8]  sig8
 -- ARGV[9]  near-duplicate threshold (Jaccard, and containment)
@@ -77,12 +70,13 @@
 -- duplicate (matched_on "id") of the article its record points to.
 redis.replicate_commands()  -- TIME then writes: replicate effects (the default from Redis 5)
 
-local MIN_BUCKETS, MAX_BUCKETS, ENTRIES_PER_BUCKET, ENTRIES_PER_ORIGINAL = 16384, 1048576, 64, 34
-local FILTER_BITS_PER_BUCKET = 256  -- the filter's bit of an entry: bucket * 256 + its 4th byte
+local MIN_BUCKETS, MAX_BUCKETS, MAX_TABLES = 16384, 4194304, 3
+local RECORDS_PER_BUCKET = 32
+local EXACT_BUCKET_SHARE = 16  -- exact buckets: N / 16 (2 exact entries an original against 32 bands)
 local DIGEST = 8  -- bytes of an article digest
 local base = ARGV[1]
 local window_ms = tonumber(ARGV[2])
-local generations = tonumber(ARGV[3])
+local units = tonumber(ARGV[3])
 local sub = ARGV[4]
 local article_id = ARGV[5]
 local digest = ARGV[6]
@@ -95,13 +89,15 @@ local max_per_entry = tonumber(ARGV[12])
 local url_entry = ARGV[13]
 local text_entry = ARGV[14]
 local first_band = 15
+local tables_key = base .. 'i:tables'
 
 local function doc_key(raw_digest)
   return base .. 'd:' .. string.format('%02x%02x%02x%02x%02x%02x%02x%02x', string.byte(raw_digest, 1, 8))
 end
 
 -- 1. this article id was seen: a redelivery gets its verdict back, a resubmission is a duplicate.
-local known = redis.call('GET', KEYS[1])
+local head = redis.call('MGET', KEYS[1], tables_key)
+local known = head[1]
 if known then
   local rec = cmsgpack.unpack(known)
   if rec[1] == sub then
@@ -114,103 +110,82 @@ end
 
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local gen_ms = math.ceil(window_ms / generations)
-local gen = math.floor(now_ms / gen_ms)
+local unit_ms = math.ceil(window_ms / units)
+local stamp = math.floor(now_ms / unit_ms) % 256
+local keep_ms = window_ms + unit_ms  -- how long the newest table outlives its last write
 
--- the live generations, newest first, that hold buckets
-local meta_keys = {}
-for g = gen, gen - generations, -1 do
-  meta_keys[#meta_keys + 1] = base .. 'x:' .. string.format('%d', g) .. ':n'
-end
-local counts = redis.call('MGET', unpack(meta_keys))
-local live = {}  -- {key prefix of the generation, bucket count, has a presence filter}
-local filter_keys = {}
-for i = 1, #meta_keys do
-  if counts[i] then
-    local prefix = string.sub(meta_keys[i], 1, -2)
-    live[#live + 1] = {prefix, tonumber(counts[i]), true}
-    filter_keys[#filter_keys + 1] = prefix .. 'f'
+-- the live tables, newest first: {id, N, until}
+local tables = {}
+if head[2] then
+  local words = {}
+  for word in string.gmatch(head[2], '%S+') do words[#words + 1] = tonumber(word) end
+  for t = 1, #words, 3 do
+    if t == 1 or words[t + 2] > now_ms then
+      tables[#tables + 1] = {words[t], words[t + 1], words[t + 2]}
+    end
   end
 end
--- a generation indexed before the filter existed has none: every entry is looked up there
-if #live > 0 and redis.call('EXISTS', unpack(filter_keys)) < #live then
-  for _, g in ipairs(live) do g[3] = redis.call('EXISTS', g[1] .. 'f') == 1 end
-end
 
--- This check's entries (URL, text, bands), each looked up in every live generation and, for an
--- original, indexed in the current one: the first 3 bytes choose the bucket, the 4th the filter
--- bit, the rest (from the 4th byte on) is the field.
-local entries = {}
-local url_at, text_at, first_band_at = nil, nil, nil
+-- This check's entries (URL, text, bands): the first 3 bytes choose the bucket, the rest is the tag.
+local entries, tags, sizes, prefix_of, exact_of = {}, {}, {}, {}, {}
+local url_at, text_at = nil, nil
 if url_entry ~= '' then entries[#entries + 1] = url_entry; url_at = #entries end
 entries[#entries + 1] = text_entry; text_at = #entries
-first_band_at = #entries + 1
+local first_band_at = #entries + 1
 if shingles > 0 then
   for i = first_band, #ARGV do entries[#entries + 1] = ARGV[i] end
 end
-local prefix_of, field_of, byte_of = {}, {}, {}
 for i, entry in ipairs(entries) do
-  local b1, b2, b3, b4 = string.byte(entry, 1, 4)
+  local b1, b2, b3 = string.byte(entry, 1, 3)
   prefix_of[i] = b1 * 65536 + b2 * 256 + b3
-  byte_of[i] = b4
-  field_of[i] = string.sub(entry, 4)
+  tags[i] = string.sub(entry, 4)
+  sizes[i] = #tags[i] + 1 + DIGEST
+  exact_of[i] = i < first_band_at
 end
 
--- Where an entry goes depends only on the bucket count of the generation (generations usually
--- share one): for a count n, the bucket name and filter bit of each entry and the BITFIELD
--- arguments that read the bits, built once as strings and shared by the generations of that
--- count (redis.call formats a number argument on every call: it was half the cost of a read).
-local placements = {}
-local function placement(n)
-  local p = placements[n]
-  if not p then
-    p = {names = {}, bits = {}, get = {}}
-    for i = 1, #entries do
-      local bucket = prefix_of[i] % n
-      p.names[i] = string.format('%d', bucket)
-      p.bits[i] = string.format('%d', bucket * FILTER_BITS_PER_BUCKET + byte_of[i])
-      p.get[#p.get + 1] = 'GET'; p.get[#p.get + 1] = 'u1'; p.get[#p.get + 1] = p.bits[i]
-    end
-    placements[n] = p
-  end
-  return p
-end
-
--- the filter bits of every entry in generation g (nil: it has no filter), read once per check
-local function presence(g)
-  if not g[3] then return nil end
-  if not g.present then
-    g.present = redis.call('BITFIELD', g[1] .. 'f', unpack(placement(g[2]).get))
-  end
-  return g.present
-end
-
--- all article digests stored under entries first..last, over every live generation, newest
--- first: {entry index -> digests}. A generation's buckets are looked into only for the entries
--- whose filter bit is set there. What the current generation holds under each entry is kept
--- (current_value) for the insert of an original.
-local current_value = {}
-local current_live = counts[1] ~= nil
-local function lookup_range(first, last)
-  local found = {}
-  for i = first, last do found[i] = {} end
-  for gi, g in ipairs(live) do
-    local prefix = g[1]
-    local names = placement(g[2]).names
-    local present = presence(g)
-    local is_current = gi == 1 and current_live
-    for i = first, last do
-      if not present or present[i] == 1 then
-        local v = redis.call('HGET', prefix .. names[i], field_of[i])
-        if v then
-          if is_current then current_value[i] = v end
-          local out = found[i]
-          for k = 1, #v, DIGEST do out[#out + 1] = string.sub(v, k, k + DIGEST - 1) end
-        end
-      end
+-- the bucket field of every entry in a table of n band buckets
+local function fields(n)
+  local f = {}
+  local exact_n = math.max(1, math.floor(n / EXACT_BUCKET_SHARE))
+  for i = 1, #entries do
+    if exact_of[i] then
+      f[i] = 'e' .. string.format('%d', prefix_of[i] % exact_n)
+    else
+      f[i] = string.format('%d', prefix_of[i] % n)
     end
   end
-  return found
+  return f
+end
+
+-- the digests of the records tagged `tag` in a bucket of records of `size` bytes
+local function digests_in(bucket, tag, size, out)
+  local from = 1
+  while true do
+    local at = string.find(bucket, tag, from, true)
+    if not at then return end
+    if (at - 1) % size == 0 then
+      out[#out + 1] = string.sub(bucket, at + size - DIGEST, at + size - 1)
+      from = at + size
+    else
+      from = at + 1
+    end
+  end
+end
+
+-- Every article digest stored under each entry, over the live tables, newest first (one HMGET a
+-- table). The newest table's buckets and fields, and how many records each entry has there, are
+-- kept for the insert.
+local found, current, current_fields, held_here = {}, {}, nil, {}
+for i = 1, #entries do found[i] = {}; held_here[i] = 0 end
+for t, tbl in ipairs(tables) do
+  local f = fields(tbl[2])
+  local buckets = redis.call('HMGET', base .. 'i:' .. string.format('%d', tbl[1]), unpack(f))
+  if t == 1 then current, current_fields = buckets, f end
+  for i = 1, #entries do
+    local bucket = buckets[i]
+    if bucket then digests_in(bucket, tags[i], sizes[i], found[i]) end
+    if t == 1 then held_here[i] = #found[i] end
+  end
 end
 
 local function remember(kind, root, similarity, matched_on)
@@ -223,7 +198,7 @@ end
 for _, exact in ipairs({{url_at, 'url'}, {text_at, 'text'}}) do
   local at = exact[1]
   if at then
-    for _, d in ipairs(lookup_range(at, at)[at]) do
+    for _, d in ipairs(found[at]) do
       local rec = redis.call('GET', doc_key(d))
       if rec then
         return remember('exact', cmsgpack.unpack(rec)[6], '1', exact[2])
@@ -239,7 +214,6 @@ local chance = 1 / 256
 local best, best_sim = nil, -1
 if shingles > 0 then
   local candidates, seen = {}, {}
-  local found = lookup_range(first_band_at, #entries)
   for i = first_band_at, #entries do
     for _, d in ipairs(found[i]) do
       if not seen[d] and #candidates < max_candidates then
@@ -282,65 +256,95 @@ if best then
   return remember('near', best, string.format('%.4f', best_sim), 'minhash')
 end
 
--- 5. original: record it and index its URL, text and bands in the current generation
+-- 5. original: record it and index its URL, text and bands in the newest table
 local rec = {sub, 'original', '', '', '', article_id, shingles, sig}
 redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
-local expire_at = string.format('%d', (gen + 1) * gen_ms + window_ms)
-local current = base .. 'x:' .. string.format('%d', gen) .. ':'
-local buckets = tonumber(counts[1])
--- the filter is written from a generation's first original on, or never (a generation begun
--- before the filter existed has entries it would not know about)
-local new_generation = not buckets
-local filtered = new_generation or live[1][3]
-if new_generation then
-  -- the first original of this generation sizes it from the previous one
-  local previous = tonumber(redis.call('GET', base .. 'x:' .. string.format('%d', gen - 1) .. ':c') or '0')
-  buckets = MIN_BUCKETS
-  while buckets < MAX_BUCKETS and buckets * ENTRIES_PER_BUCKET < previous * ENTRIES_PER_ORIGINAL do
-    buckets = buckets * 2
-  end
-  redis.call('SET', current .. 'n', buckets)
-  redis.call('PEXPIREAT', current .. 'n', expire_at)
+if #tables == 0 then
+  tables[1] = {now_ms, MIN_BUCKETS, 0}
+  current, current_fields = {}, fields(MIN_BUCKETS)
 end
-if redis.call('INCR', current .. 'c') == 1 then redis.call('PEXPIREAT', current .. 'c', expire_at) end
--- An entry names records that may be gone: taken back by dedup_forget.lua (the article ended
--- rejected or dead-lettered) or expired. A URL or text entry here names no live record (the
--- exact lookup above confirmed each): it is taken over. A full band entry drops the articles
--- that are gone before it refuses a new one. Every entry of the current generation was looked
--- up above (its value is current_value, nil for none), so no write needs to read first.
-local function live_only(v)
-  local kept = ''
-  for i = 1, #v, DIGEST do
-    local d = string.sub(v, i, i + DIGEST - 1)
-    if redis.call('EXISTS', doc_key(d)) == 1 then kept = kept .. d end
+
+-- A bucket rewritten drops the stale records at its front (records are in time order).
+local function fresh(bucket, size)
+  local from = 1
+  while from <= #bucket and (stamp - string.byte(bucket, from + size - DIGEST - 1)) % 256 > units do
+    from = from + size
   end
-  return kept
+  if from == 1 then return bucket end
+  return string.sub(bucket, from)
 end
-local here = placement(buckets)
--- in the current generation a set filter bit means the bucket exists already, with its expiry
-local known = (not new_generation and live[1][3]) and presence(live[1]) or nil
+-- Records may name articles that are gone: taken back by dedup_forget.lua (the article ended
+-- rejected or dead-lettered) or expired. A URL or text record here names no live article (the
+-- exact lookup above confirmed each): it is taken over. A band entry with max_per_entry records
+-- drops those of articles that are gone before it refuses a new one.
+local function without(bucket, tag, size, keep)
+  local kept = {}
+  for at = 1, #bucket, size do
+    local record = string.sub(bucket, at, at + size - 1)
+    if string.sub(record, 1, #tag) ~= tag or keep(record) then kept[#kept + 1] = record end
+  end
+  return table.concat(kept)
+end
+local function never() return false end
+local function alive(record)
+  return redis.call('EXISTS', doc_key(string.sub(record, -DIGEST))) == 1
+end
+local function count(bucket, tag, size)
+  local held = {}
+  digests_in(bucket, tag, size, held)
+  return #held
+end
+
+local pending, order, records_seen = {}, {}, 0
+local tail = string.char(stamp) .. digest
 for at = 1, #entries do
-  local key = current .. here.names[at]
-  local v = current_value[at]
-  if not v or at < first_band_at then
-    redis.call('HSET', key, field_of[at], digest)
+  local field, tag, size = current_fields[at], tags[at], sizes[at]
+  local bucket = pending[field]
+  local held = held_here[at]
+  if bucket then  -- another entry of this article went to this bucket first: count again
+    held = count(bucket, tag, size)
   else
-    if #v >= DIGEST * max_per_entry then v = live_only(v) end
-    if #v < DIGEST * max_per_entry then redis.call('HSET', key, field_of[at], v .. digest) end
+    bucket = fresh(current[at] or '', size)
+    records_seen = records_seen + #bucket / size
+    order[#order + 1] = field
   end
-  -- every bucket of a generation expires at the same moment: set it once, when the key is new
-  if new_generation or ((not known or known[at] == 0) and redis.call('PTTL', key) == -1) then
-    redis.call('PEXPIREAT', key, expire_at)
+  if exact_of[at] then
+    if held > 0 then bucket = without(bucket, tag, size, never) end
+    held = 0
+  elseif held >= max_per_entry then
+    bucket = without(bucket, tag, size, alive)
+    held = count(bucket, tag, size)
   end
+  if held < max_per_entry then bucket = bucket .. tag .. tail end
+  pending[field] = bucket
 end
-if filtered then
-  local args = {}
-  for at = 1, #entries do
-    if not known or known[at] == 0 then
-      args[#args + 1] = 'SET'; args[#args + 1] = 'u1'; args[#args + 1] = here.bits[at]; args[#args + 1] = '1'
-    end
-  end
-  if #args > 0 then redis.call('BITFIELD', current .. 'f', unpack(args)) end
-  if new_generation then redis.call('PEXPIREAT', current .. 'f', expire_at) end
+local args = {}
+for _, field in ipairs(order) do
+  args[#args + 1] = field
+  args[#args + 1] = pending[field]
 end
+local newest = tables[1]
+local newest_key = base .. 'i:' .. string.format('%d', newest[1])
+local expire_at = string.format('%d', now_ms + keep_ms)
+redis.call('HSET', newest_key, unpack(args))
+redis.call('PEXPIREAT', newest_key, expire_at)
+
+-- a new table when the buckets this original saw were too full, or long too empty
+local load = records_seen / #order
+local resized = nil
+if load > 2 * RECORDS_PER_BUCKET and newest[2] < MAX_BUCKETS and #tables < MAX_TABLES then
+  resized = math.min(MAX_BUCKETS, newest[2] * 4)
+elseif load < RECORDS_PER_BUCKET / 8 and newest[2] > MIN_BUCKETS and #tables == 1
+    and newest[1] + keep_ms < now_ms then
+  resized = math.max(MIN_BUCKETS, newest[2] / 4)
+end
+if resized then
+  newest[3] = now_ms + keep_ms
+  table.insert(tables, 1, {math.max(now_ms, newest[1] + 1), resized, 0})
+end
+local words = {}
+for _, tbl in ipairs(tables) do
+  words[#words + 1] = string.format('%d %d %d', tbl[1], tbl[2], tbl[3])
+end
+redis.call('SET', tables_key, table.concat(words, ' '), 'PXAT', expire_at)
 return {'original', '', '', ''}

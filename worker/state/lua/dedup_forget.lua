@@ -3,7 +3,7 @@
 --
 -- Key layout: see dedup_check_and_insert.lua. Only the record (B d:<hex16>) is deleted: every
 -- index entry (URL, text, LSH bands) is confirmed against the record it names before it counts,
--- so entries that name a deleted record are ignored, and expire with their generation.
+-- so records that name a deleted article are ignored, and are dropped once stale.
 --
 -- KEYS[1]  B d:<hex16> of the article
 -- ARGV[1]  submission digest (12 raw bytes): only the submission that wrote the record may take
