@@ -185,15 +185,18 @@ def _tables(client: redis.Redis, settings: Settings) -> list[tuple[int, int, int
     return [(words[i], words[i + 1], words[i + 2]) for i in range(0, len(words), 3)]
 
 
+def _unit_ms(settings: Settings) -> int:
+    """One time unit of the records' stamps: the window / INDEX_TIME_UNITS, rounded up."""
+    return -(-settings.dedup_window_seconds * 1000 // INDEX_TIME_UNITS)
+
+
 def _keep_ms(settings: Settings) -> int:
     """How long a table outlives its last write: the window and one time unit."""
-    window_ms = settings.dedup_window_seconds * 1000
-    return window_ms + -(-window_ms // INDEX_TIME_UNITS)
+    return settings.dedup_window_seconds * 1000 + _unit_ms(settings)
 
 
 def _stamp(client: redis.Redis, settings: Settings, units_ago: int = 0) -> int:
-    unit_ms = -(-settings.dedup_window_seconds * 1000 // INDEX_TIME_UNITS)
-    return (redis_now_ms(client) // unit_ms - units_ago) % 256
+    return (redis_now_ms(client) // _unit_ms(settings) - units_ago) % 256
 
 
 def _place(client: redis.Redis, settings: Settings, entry: bytes,

@@ -95,6 +95,10 @@ local function doc_key(raw_digest)
   return base .. 'd:' .. string.format('%02x%02x%02x%02x%02x%02x%02x%02x', string.byte(raw_digest, 1, 8))
 end
 
+local function table_key(id)
+  return base .. 'i:' .. string.format('%d', id)
+end
+
 -- 1. this article id was seen: a redelivery gets its verdict back, a resubmission is a duplicate.
 local head = redis.call('MGET', KEYS[1], tables_key)
 local known = head[1]
@@ -179,7 +183,7 @@ local found, current, current_fields, held_here = {}, {}, nil, {}
 for i = 1, #entries do found[i] = {}; held_here[i] = 0 end
 for t, tbl in ipairs(tables) do
   local f = fields(tbl[2])
-  local buckets = redis.call('HMGET', base .. 'i:' .. string.format('%d', tbl[1]), unpack(f))
+  local buckets = redis.call('HMGET', table_key(tbl[1]), unpack(f))
   if t == 1 then current, current_fields = buckets, f end
   for i = 1, #entries do
     local bucket = buckets[i]
@@ -261,7 +265,7 @@ local rec = {sub, 'original', '', '', '', article_id, shingles, sig}
 redis.call('SET', KEYS[1], cmsgpack.pack(rec), 'PX', window_ms)
 if #tables == 0 then
   tables[1] = {now_ms, MIN_BUCKETS, 0}
-  current, current_fields = {}, fields(MIN_BUCKETS)
+  current_fields = fields(MIN_BUCKETS)  -- and no buckets yet (current is empty)
 end
 
 -- A bucket rewritten drops the stale records at its front (records are in time order).
@@ -324,7 +328,7 @@ for _, field in ipairs(order) do
   args[#args + 1] = pending[field]
 end
 local newest = tables[1]
-local newest_key = base .. 'i:' .. string.format('%d', newest[1])
+local newest_key = table_key(newest[1])
 local expire_at = string.format('%d', now_ms + keep_ms)
 redis.call('HSET', newest_key, unpack(args))
 redis.call('PEXPIREAT', newest_key, expire_at)
