@@ -26,6 +26,9 @@ OVERRULE_CONFIDENCE = 0.9
 UNSURE_BELOW = 0.5
 #: ... and an accepted language with at least this confidence is chosen over the top one.
 UNSURE_ACCEPTED_FLOOR = 0.1
+#: Characters of an article's opening the detector reads: its cost grows with the text (about 1.5 ms
+#: for 3,900 characters, 0.4 ms for 1,000), its answer on news prose is settled long before.
+SAMPLE_CHARACTERS = 1000
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,22 @@ def preload_detector(accepted: Iterable[str] = ()) -> None:
 
 
 def detect_language(text: str, accepted: Iterable[str] = ()) -> Detection:
-    """The most likely language of ``text`` among the detector's languages; when the detector is
-    unsure, an ``accepted`` language it finds plausible."""
-    values = _detector(detector_codes(accepted)).compute_language_confidence_values(text)
+    """The most likely language of ``text`` (of its opening ``SAMPLE_CHARACTERS``) among the
+    detector's languages; when the detector is unsure, an ``accepted`` language it finds plausible."""
+    values = _detector(detector_codes(accepted)).compute_language_confidence_values(opening(text))
     candidates = tuple((v.language.iso_code_639_1.name.lower(), round(v.value, 4))
                        for v in values if v.value > 0)
     if not candidates:
         return Detection(None, 0.0)
     return Detection(*candidates[0], candidates).preferring(accepted)
+
+
+def opening(text: str, size: int = SAMPLE_CHARACTERS) -> str:
+    """The first ``size`` characters of ``text``, without the word the cut falls in."""
+    if len(text) <= size:
+        return text
+    cut = text.rfind(" ", 0, size + 1)
+    return text[:cut if cut > 0 else size]
 
 
 def article_language(declared: str | None, detection: Detection) -> str | None:
