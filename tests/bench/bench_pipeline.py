@@ -1,7 +1,7 @@
 """Benchmark of the whole service against bare spaCy on the same cores, measured in one run.
 
     python tests/bench/bench_pipeline.py --report reports/bench-pipeline.json [--articles 120]
-        [--processes N] [--memory-articles 10000] [--profile]
+        [--processes N] [--rounds 3] [--memory-articles 10000] [--profile]
 
 Generated news articles of 300-800 words (``tests/newsgen.py``: our own templates). In order:
 
@@ -13,10 +13,12 @@ Generated news articles of 300-800 words (``tests/newsgen.py``: our own template
 2. in-process stage timings of the pipeline (where an article's time goes, without the transport);
 3. the service end to end: a private redis-server, ``eventwire worker -c N``, every article
    submitted at once, articles/s from the first submit to the last outcome read from the results
-   stream, and its ratio to the reference; cold start (worker launched with an article waiting,
-   to that article's outcome); with ``--profile``, py-spy samples the worker's children through
-   a burst of other articles (not the measured one: sampling takes CPU) and the report says which
-   code the time went to;
+   stream, and its ratio to the reference. The references in ``--processes`` processes and the
+   service take turns, ``--rounds`` rounds each on new articles, and the ratios are of their
+   totals: single runs of the same work move by 10% on a shared machine. Cold start (worker
+   launched with an article waiting, to that article's outcome); with ``--profile``, py-spy
+   samples the worker's children through a burst of other articles (not a measured one: sampling
+   takes CPU) and the report says which code the time went to;
    then the same with batching off (``EVENTWIRE_BATCH_SIZE=1``, fresh state, same texts);
 4. the same with 40% of the stream exact and near duplicates (a duplicate skips the parse), with
    bare spaCy parsing that same stream as its reference;
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import importlib
 import multiprocessing
 import os
@@ -109,6 +112,10 @@ def _parse_share(texts: list[str], kind: str, start: multiprocessing.synchronize
 def bare_spacy(texts: list[str], processes: int, kind: str = "stock") -> dict[str, Any]:
     """``nlp.pipe`` over ``texts`` in ``processes`` forked processes sharing the loaded model."""
     model(kind)(texts[0])  # loaded and warm before the fork
+    # as the worker does before its pool forks: the children's collections do not walk (and so
+    # copy) what they inherit, however much else this process holds by then
+    gc.collect()
+    gc.freeze()
     ctx = multiprocessing.get_context("fork")
     start, done = ctx.Event(), ctx.Queue()
     procs = [ctx.Process(target=_parse_share, args=(texts[i::processes], kind, start, done))
@@ -121,6 +128,7 @@ def bare_spacy(texts: list[str], processes: int, kind: str = "stock") -> dict[st
     finished = [done.get(timeout=3600) for _ in procs]
     for p in procs:
         p.join()
+    gc.unfreeze()
     seconds = max(end for end, _ in finished) - began
     cpu = sum(used for _, used in finished)
     return {"model": kind, "processes": processes, "articles": len(texts),
@@ -128,6 +136,21 @@ def bare_spacy(texts: list[str], processes: int, kind: str = "stock") -> dict[st
             "articles_per_second": round(len(texts) / seconds, 2),
             "words_per_second": round(sum(map(words, texts)) / seconds, 1),
             "cpu_seconds": round(cpu, 2), "articles_per_cpu_second": round(len(texts) / cpu, 3)}
+
+
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs of one phase as one: their articles, words, seconds and CPU seconds summed."""
+    articles, seconds = sum(r["articles"] for r in runs), sum(r["seconds"] for r in runs)
+    cpu = sum(r["cpu_seconds"] for r in runs)
+    total: dict[str, Any] = {"runs": len(runs), "articles": articles, "seconds": round(seconds, 2),
+                             "articles_per_second": round(articles / seconds, 2),
+                             "words_per_second": round(sum(r["words_per_second"] * r["seconds"]
+                                                           for r in runs) / seconds, 1),
+                             "cpu_seconds": round(cpu, 2),
+                             "articles_per_cpu_second": round(articles / cpu, 3)}
+    if "processes" in runs[0]:
+        total["processes"] = runs[0]["processes"]
+    return total
 
 
 # ---------------------------------------------------------------- in process
@@ -323,6 +346,18 @@ class Service:
             used[proc.pid] = times.user + times.system
         return used
 
+    def quiet(self, timeout: float = 30.0) -> None:
+        """Wait until the worker and redis-server use under 5% of a core (the end of a burst's
+        bookkeeping), so that the next measured phase does not share the machine with it."""
+        deadline = time.monotonic() + timeout
+        before = sum(self.cpu_seconds().values())
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = sum(self.cpu_seconds().values())
+            if now - before < 0.025:
+                return
+            before = now
+
     def burst(self, payloads: list[dict]) -> dict[str, Any]:
         """Submit everything at once; articles/s from the first submit to the last outcome, and
         the CPU the service (worker processes and redis-server) spent on them. On a shared
@@ -433,6 +468,8 @@ def main() -> None:
     parser.add_argument("--memory-articles", type=int, default=0,
                         help="an extra phase of this many articles for the RSS growth (e.g. 10000)")
     parser.add_argument("--profile", action="store_true", help="py-spy the worker children")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the reference and the service in turn (--articles each)")
     parser.add_argument("--flat-articles", type=int, default=300,
                         help="short articles through the pipeline in process, for RSS and vocabulary growth")
     args = parser.parse_args()
@@ -447,8 +484,6 @@ def main() -> None:
                               "processes": n, "cpu_count": os.cpu_count()}
     print(f"{args.articles} articles of {report['mean_words']:.0f} words on average, {n} processes")
     report["reference_1_process"] = bare_spacy(texts, 1)
-    report["reference"] = bare_spacy(texts, n)
-    report["reference_service_model"] = bare_spacy(texts, n, "service")
     report["reference_with_copies"] = bare_spacy([p["text"] for p in with_copies], n)
     with EmbeddedRedis() as server:
         report["in_process"] = in_process(server, newsgen.long_articles(
@@ -458,7 +493,27 @@ def main() -> None:
         try:
             report["cold_start_seconds"] = service.cold_start(
                 newsgen.long_articles(1, seed=15, prefix="cold")[0])
-            report["service"] = service.burst(distinct)
+            # the reference and the service take turns, each round on new articles, so that a
+            # change in the machine's load between phases weighs on both alike
+            rounds = []
+            for number in range(args.rounds):
+                payloads = distinct if number == 0 else newsgen.long_articles(
+                    args.articles, seed=11 + 100 * number, prefix=f"distinct{number}")
+                texts = [p["text"] for p in payloads]
+                phases = {"reference": lambda t=texts: bare_spacy(t, n),
+                          "reference_service_model": lambda t=texts: bare_spacy(t, n, "service"),
+                          "service": lambda p=payloads: service.burst(p)}
+                order = list(phases)[number % 3:] + list(phases)[:number % 3]  # no phase always first
+                measured = {}
+                for phase in order:
+                    service.quiet()
+                    measured[phase] = phases[phase]()
+                rounds.append({phase: measured[phase] for phase in phases})
+                rounds[-1]["ratio"] = round(rounds[-1]["service"]["articles_per_second"]
+                                            / rounds[-1]["reference"]["articles_per_second"], 3)
+            report["rounds"] = rounds
+            for phase in ("reference", "reference_service_model", "service"):
+                report[phase] = combined([r[phase] for r in rounds])
             if args.profile:  # a burst of its own: the sampler takes CPU from the measured one
                 profile_dir = Path(tempfile.mkdtemp(prefix="eventwire-profile-"))
                 expected = report["service"]["seconds"] * 1.3 + 5
@@ -519,6 +574,9 @@ def print_table(r: dict[str, Any]) -> None:
     row("bare nlp.pipe, 1 process", r["reference_1_process"])
     row(f"bare nlp.pipe, {r['reference']['processes']} processes (reference)", r["reference"], 1, 1)
     row("service end to end", r["service"], r["ratio"], r["cpu_ratio"])
+    if len(r.get("rounds", [])) > 1:
+        print(f"{'':4}ratio by round (reference and service in turn): "
+              + ", ".join(f"{x['ratio']:.2f}" for x in r["rounds"]))
     row("service, batching off", r["service_unbatched"], r["ratio_unbatched"], r["cpu_ratio_unbatched"])
     row("bare nlp.pipe, the service's lean pipeline", r["reference_service_model"],
         round(r["reference_service_model"]["articles_per_second"]
