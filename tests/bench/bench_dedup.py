@@ -421,7 +421,8 @@ def print_summary(r: dict[str, Any]) -> None:
           f"({r['lookup_tables_live']} lookup tables live)")
     print(f"  one more table live   per query {capacity(r['redis_server_usec_per_query_one_more_table'])}"
           f", per original {capacity(r['redis_server_usec_per_original_one_more_table'])} "
-          f"(as for a window after a resize)")
+          f"({r['lookup_tables_live_after_adding_a_retired_one']} live, the last a full copy: "
+          f"as for a window after {'a resize' if r['lookup_tables_live'] == 1 else 'one more resize'})")
     print(f"fingerprint ms/article  {r['fingerprint_ms_per_article']} "
           f"(MinHash alone {r['minhash_ms_per_article']})")
     print(f"memory per article      {r['redis_memory_bytes_per_article']:,.0f} B "
