@@ -21,4 +21,3 @@ def test_a_force_coordinated_inside_a_between_object_becomes_the_first_party():
         parse = repaired(text)
         assert parse[force] == ("pobj", "between")
         assert parse[group] == ("conj", force)
-

@@ -499,11 +499,12 @@ def main() -> None:
             for number in range(args.rounds):
                 payloads = distinct if number == 0 else newsgen.long_articles(
                     args.articles, seed=11 + 100 * number, prefix=f"distinct{number}")
-                texts = [p["text"] for p in payloads]
-                phases = {"reference": lambda t=texts: bare_spacy(t, n),
-                          "reference_service_model": lambda t=texts: bare_spacy(t, n, "service"),
+                round_texts = [p["text"] for p in payloads]
+                phases = {"reference": lambda t=round_texts: bare_spacy(t, n),
+                          "reference_service_model": lambda t=round_texts: bare_spacy(t, n, "service"),
                           "service": lambda p=payloads: service.burst(p)}
-                order = list(phases)[number % 3:] + list(phases)[:number % 3]  # no phase always first
+                first = number % len(phases)  # no phase always first
+                order = list(phases)[first:] + list(phases)[:first]
                 measured = {}
                 for phase in order:
                     service.quiet()
